@@ -1,0 +1,45 @@
+// Human output of replay: one line per event, the actions and notifications under it, then a summary.
+import type { EventReport } from '#core/report';
+
+const LABEL: Record<EventReport['verdict'], string> = {
+  compliant: 'COMPLIANT   ',
+  noncompliant: 'NONCOMPLIANT',
+  skipped: 'SKIPPED     ',
+  invalid: 'INVALID     ',
+  error: 'ERROR       ',
+};
+
+function where(report: EventReport): string {
+  return report.index === undefined ? (report.file ?? '') : `${report.file}[${report.index}]`;
+}
+
+export function formatReport(report: EventReport): string {
+  const resource = report.resource
+    ? `${report.resource.type}/${report.resource.name}`
+    : (report.eventName ?? '-');
+  const rules = [...new Set(report.violations.map((v) => v.rule))];
+  const detail = rules.length > 0 ? rules.join(', ') : (report.reason ?? '');
+  const lines = [`${LABEL[report.verdict]} ${resource}  ${detail}  (${where(report)})`];
+  for (const action of report.actions) {
+    lines.push(
+      `    ${action.type.padEnd(6)} ${action.status}${action.detail ? `: ${action.detail}` : ''}${action.error ? ` [${action.error}]` : ''}`,
+    );
+  }
+  for (const n of report.notifications ?? []) {
+    lines.push(`    sns    ${n.status}: ${n.subject}${n.error ? ` [${n.error}]` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function summarize(reports: readonly EventReport[]): string {
+  const count = (v: EventReport['verdict']) => reports.filter((r) => r.verdict === v).length;
+  const parts = (['compliant', 'noncompliant', 'skipped', 'invalid', 'error'] as const)
+    .filter((v) => v !== 'error' || count(v) > 0)
+    .map((v) => `${count(v)} ${v}`);
+  const actions = reports.flatMap((r) => r.actions);
+  const byStatus = new Map<string, number>();
+  for (const a of actions) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+  const actionSummary = [...byStatus].map(([status, n]) => `${n} ${status}`).join(', ');
+  const sent = reports.flatMap((r) => r.notifications ?? []).filter((n) => n.status === 'sent').length;
+  return `${reports.length} events: ${parts.join(', ')}${actions.length ? `; actions: ${actionSummary}` : ''}${sent ? `; ${sent} notifications sent` : ''}`;
+}

@@ -1,0 +1,229 @@
+// Public API: a local AWS endpoint for the real SDK v3 clients (SageMaker, KMS, IAM, SNS, SQS, STS).
+import type { AddressInfo } from 'node:net';
+import { FaultRegistry } from './faults.ts';
+import { createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
+import { createKey, kmsHandlers } from './kms.ts';
+import {
+  advanceNotebook,
+  createDomain,
+  createNotebook,
+  createUserProfile,
+  describeDomain,
+  describeNotebook,
+  describeUserProfile,
+  findNotebook,
+  sagemakerHandlers,
+} from './sagemaker.ts';
+import { createServer, type ServerDeps } from './server.ts';
+import { createTopic, snsHandlers } from './sns.ts';
+import { createQueue, sqsHandlers } from './sqs.ts';
+import { State } from './state.ts';
+import type {
+  CallRecord,
+  EmulatorOptions,
+  FaultSpec,
+  NotebookStatus,
+  PublishedMessage,
+  SentSqsMessage,
+  Tag,
+} from './types.ts';
+
+export type {
+  CallRecord,
+  EmulatorOptions,
+  FaultSpec,
+  NotebookStatus,
+  PublishedMessage,
+  Tag,
+} from './types.ts';
+
+type Tags = Array<{ Key: string; Value: string }>;
+
+export interface Emulator {
+  endpoint: string;
+  accountId: string;
+  /** every request, in order, faults included */
+  calls: CallRecord[];
+  clearCalls(): void;
+  injectFault(f: FaultSpec): void;
+  clearFaults(): void;
+  /** every successful SNS Publish */
+  published: PublishedMessage[];
+  sqsMessages: SentSqsMessage[];
+  seed: {
+    notebookInstance(n: {
+      name: string;
+      region?: string;
+      status?: NotebookStatus;
+      instanceType?: string;
+      roleArn?: string;
+      directInternetAccess?: 'Enabled' | 'Disabled';
+      rootAccess?: 'Enabled' | 'Disabled';
+      subnetId?: string;
+      securityGroupIds?: string[];
+      kmsKeyId?: string;
+      tags?: Tags;
+    }): string;
+    userProfile(p: {
+      domainId: string;
+      name: string;
+      region?: string;
+      executionRole?: string;
+      tags?: Tags;
+    }): string;
+    domain(d: {
+      domainId?: string;
+      name: string;
+      region?: string;
+      appNetworkAccessType?: 'PublicInternetOnly' | 'VpcOnly';
+      kmsKeyId?: string;
+      subnetIds?: string[];
+      vpcId?: string;
+      authMode?: 'IAM' | 'SSO';
+      executionRole?: string;
+      tags?: Tags;
+    }): { domainId: string; arn: string };
+    kmsKey(k: {
+      keyId?: string;
+      region?: string;
+      manager?: 'CUSTOMER' | 'AWS';
+      state?: 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
+      aliases?: string[];
+      accountId?: string;
+    }): string;
+    role(r: { name: string; path?: string; tags?: Tags }): string;
+    user(u: { name: string; path?: string; tags?: Tags }): string;
+    topic(name: string, region?: string): string;
+    queue(name: string, region?: string): string;
+  };
+  /** Moves a notebook to its next lifecycle state now (Pending->InService, Stopping->Stopped, Updating->Stopped...). */
+  advanceNotebook(name: string, region?: string): void;
+  /** Direct read of state for test assertions (no call recorded). */
+  inspect: {
+    notebookInstance(
+      name: string,
+      region?: string,
+    ): { status: string; tags: Tags; [k: string]: unknown } | undefined;
+    userProfile(
+      domainId: string,
+      name: string,
+      region?: string,
+    ): { tags: Tags; [k: string]: unknown } | undefined;
+    domain(domainId: string, region?: string): { tags: Tags; [k: string]: unknown } | undefined;
+    tags(arn: string): Tags;
+  };
+  /** forget all state, calls, faults, messages */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_ACCOUNT = '111122223333';
+const DEFAULT_REGION = 'us-east-1';
+const SEED_ROLE = (account: string) =>
+  `arn:aws:iam::${account}:role/service-role/AmazonSageMaker-ExecutionRole`;
+
+const copyTags = (tags: Tag[]): Tags => tags.map((t) => ({ ...t }));
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT;
+  const state = new State(accountId, options.describesPerTransition ?? 1);
+  const faults = new FaultRegistry();
+  const calls: CallRecord[] = [];
+  const deps: ServerDeps = {
+    accountId,
+    endpoint: '',
+    faults,
+    calls,
+    log: options.log ?? false,
+    handlers: {
+      sagemaker: sagemakerHandlers(state),
+      kms: kmsHandlers(state),
+      iam: iamHandlers(state),
+      sts: stsHandlers(state),
+      sns: snsHandlers(state),
+      sqs: sqsHandlers(state),
+    },
+  };
+  const server = createServer(deps);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps.endpoint = endpoint;
+
+  return {
+    endpoint,
+    accountId,
+    calls,
+    clearCalls: () => {
+      calls.length = 0;
+    },
+    injectFault: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    published: state.published,
+    sqsMessages: state.sqsMessages,
+    seed: {
+      notebookInstance: (n) =>
+        createNotebook(state, {
+          ...n,
+          region: n.region ?? DEFAULT_REGION,
+          status: n.status ?? 'InService',
+          instanceType: n.instanceType ?? 'ml.t3.medium',
+          roleArn: n.roleArn ?? SEED_ROLE(accountId),
+        }).arn,
+      domain: (d) => {
+        const domain = createDomain(state, {
+          ...d,
+          region: d.region ?? DEFAULT_REGION,
+          defaultUserSettings: { ExecutionRole: d.executionRole ?? SEED_ROLE(accountId) },
+        });
+        return { domainId: domain.domainId, arn: domain.arn };
+      },
+      userProfile: (p) =>
+        createUserProfile(state, {
+          ...p,
+          region: p.region ?? DEFAULT_REGION,
+          userSettings: p.executionRole ? { ExecutionRole: p.executionRole } : {},
+        }).arn,
+      kmsKey: (k) =>
+        createKey(state, { ...k, region: k.region ?? DEFAULT_REGION, accountId: k.accountId ?? accountId })
+          .arn,
+      role: (r) => createPrincipal(state, 'role', r).arn,
+      user: (u) => createPrincipal(state, 'user', u).arn,
+      topic: (name, region) => createTopic(state, region ?? DEFAULT_REGION, name),
+      queue: (name, region) => createQueue(state, endpoint, region ?? DEFAULT_REGION, name).url,
+    },
+    advanceNotebook(name, region = DEFAULT_REGION) {
+      const nb = findNotebook(state, region, name);
+      if (!nb) throw new Error(`advanceNotebook: no notebook instance '${name}' in ${region}`);
+      advanceNotebook(state, nb);
+    },
+    inspect: {
+      notebookInstance(name, region = DEFAULT_REGION) {
+        const nb = findNotebook(state, region, name);
+        return nb && { ...describeNotebook(nb), status: nb.status, tags: copyTags(nb.tags) };
+      },
+      userProfile(domainId, name, region = DEFAULT_REGION) {
+        const u = state.userProfiles.get(`${region}/${domainId}/${name}`);
+        return u && { ...describeUserProfile(u), tags: copyTags(u.tags) };
+      },
+      domain(domainId, region = DEFAULT_REGION) {
+        const d = state.domains.get(`${region}/${domainId}`);
+        return d && { ...describeDomain(d), tags: copyTags(d.tags) };
+      },
+      tags: (arn) => copyTags(state.taggable.get(arn.toLowerCase())?.tags ?? []),
+    },
+    reset() {
+      state.reset();
+      faults.clear();
+      calls.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // SDK clients keep connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,40 @@
+// ARN helpers. SageMaker lower-cases the name part of notebook ARNs while the name keeps its case.
+
+export function notebookArn(region: string, account: string, name: string): string {
+  return `arn:aws:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
+}
+
+export function userProfileArn(region: string, account: string, domainId: string, name: string): string {
+  return `arn:aws:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
+}
+
+export function domainArn(region: string, account: string, domainId: string): string {
+  return `arn:aws:sagemaker:${region}:${account}:domain/${domainId}`;
+}
+
+export interface ParsedSageMakerArn {
+  partition: string;
+  region: string;
+  account: string;
+  type: string;
+  name: string;
+  domainId?: string;
+}
+
+export function parseSageMakerArn(arn: string): ParsedSageMakerArn | undefined {
+  const m = arn.match(/^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)$/);
+  if (!m) return undefined;
+  const [, partition = '', region = '', account = '', type = '', rest = ''] = m;
+  if (type === 'user-profile') {
+    const [domainId, name] = rest.split('/');
+    if (!domainId || !name) return undefined;
+    return { partition, region, account, type, name, domainId };
+  }
+  if (type === 'domain') return { partition, region, account, type, name: rest, domainId: rest };
+  return { partition, region, account, type, name: rest };
+}
+
+/** Same resource? Notebook names compare case-insensitively (the ARN is lower-cased). */
+export function sameArn(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,404 @@
+// Event -> NormalizedChange. Structural only: what the policy ignores is decided later (see pipeline.ts).
+import type { z } from 'zod';
+import { notebookArn, parseSageMakerArn, userProfileArn } from '../arn.ts';
+import type { Actor, NormalizedChange, ResourceRef, Tags } from '../types.ts';
+import {
+  addTagsParams,
+  CLOUDTRAIL_DETAIL_TYPE,
+  type CloudTrailRecord,
+  cloudTrailRecordSchema,
+  createDomainParams,
+  createDomainResponse,
+  createNotebookParams,
+  createUserProfileParams,
+  deleteTagsParams,
+  type Envelope,
+  envelopeSchema,
+  notebookNameParams,
+  notebookStateChangeSchema,
+  SAGEMAKER_EVENT_SOURCE,
+  STATE_CHANGE_DETAIL_TYPE,
+  type TagList,
+  updateDomainParams,
+  updateNotebookParams,
+  updateUserProfileParams,
+  type userIdentitySchema,
+} from './schema.ts';
+
+export type NormalizeResult =
+  | { kind: 'change'; change: NormalizedChange }
+  | { kind: 'skipped'; reason: string; eventId?: string; eventName?: string; actor?: Actor }
+  | { kind: 'invalid'; path: string; reason: string; eventId?: string; eventName?: string };
+
+/** The CloudTrail event names the guardrails act on. Everything else from SageMaker is skipped. */
+export const HANDLED_EVENT_NAMES = [
+  'CreateNotebookInstance',
+  'UpdateNotebookInstance',
+  'StartNotebookInstance',
+  'CreateUserProfile',
+  'UpdateUserProfile',
+  'CreateDomain',
+  'UpdateDomain',
+  'AddTags',
+  'DeleteTags',
+] as const;
+type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
+
+class InvalidField extends Error {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+    prefix,
+  );
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new InvalidField(prefix, 'invalid value');
+  // Name the missing field rather than its parent object.
+  const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
+  throw new InvalidField(
+    formatPath(prefix, issue.path),
+    missing ? 'required field is missing' : issue.message,
+  );
+}
+
+export function tagListToMap(tags: TagList | undefined): Tags {
+  const map: Tags = {};
+  for (const tag of tags ?? []) {
+    if ('key' in tag) map[tag.key] = tag.value ?? '';
+    else map[tag.Key] = tag.Value ?? '';
+  }
+  return map;
+}
+
+export function normalizeActor(identity: z.infer<typeof userIdentitySchema>): Actor {
+  const actor: Actor = { type: identity.type };
+  if (identity.arn) actor.arn = identity.arn;
+  if (identity.principalId) actor.principalId = identity.principalId;
+  if (identity.accountId) actor.accountId = identity.accountId;
+  if (identity.userName) actor.userName = identity.userName;
+  if (identity.invokedBy) actor.invokedBy = identity.invokedBy;
+  if (identity.credentialId) actor.credentialId = identity.credentialId;
+  const session = identity.sessionContext;
+  if (identity.type === 'AssumedRole') {
+    const issuer = session?.sessionIssuer?.arn;
+    if (issuer) actor.roleArn = issuer;
+    const sessionName = identity.arn?.match(/:assumed-role\/[^/]+\/(.+)$/)?.[1];
+    if (sessionName) actor.sessionName = sessionName;
+  }
+  if (session?.sourceIdentity) actor.sourceIdentity = session.sourceIdentity;
+  const mfa = session?.attributes?.mfaAuthenticated;
+  if (mfa !== undefined) actor.mfaAuthenticated = mfa === 'true'; // CloudTrail records it as a string
+  if (identity.onBehalfOf) {
+    actor.identityCenterUserId = identity.onBehalfOf.userId;
+    if (identity.onBehalfOf.identityStoreArn) actor.identityStoreArn = identity.onBehalfOf.identityStoreArn;
+  }
+  return actor;
+}
+
+interface RecordContext {
+  record: CloudTrailRecord;
+  params: Record<string, unknown>;
+  response: Record<string, unknown> | null;
+  account: string;
+  region: string;
+  base: Omit<NormalizedChange, 'operation' | 'resource' | 'settings'>;
+}
+
+const P = 'detail.requestParameters';
+
+function notebookRef(name: string, ctx: RecordContext, arn?: unknown): ResourceRef {
+  return {
+    type: 'notebook-instance',
+    name,
+    arn: typeof arn === 'string' && arn ? arn : notebookArn(ctx.region, ctx.account, name),
+  };
+}
+
+function locateTaggedResource(resourceArn: string): ResourceRef | string {
+  const parsed = parseSageMakerArn(resourceArn);
+  if (!parsed) return `resource ${resourceArn} is not a SageMaker ARN`;
+  if (parsed.type === 'notebook-instance' || parsed.type === 'user-profile' || parsed.type === 'domain') {
+    const ref: ResourceRef = { type: parsed.type, arn: resourceArn, name: parsed.name };
+    if (parsed.domainId) ref.domainId = parsed.domainId;
+    return ref;
+  }
+  return `resource type ${parsed.type} is not guarded`;
+}
+
+const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => NormalizedChange | string> = {
+  CreateNotebookInstance(ctx) {
+    const p = parseOrThrow(createNotebookParams, ctx.params, P);
+    return {
+      ...ctx.base,
+      operation: 'create',
+      resource: notebookRef(p.notebookInstanceName, ctx, ctx.response?.notebookInstanceArn),
+      // API defaults: omitted DirectInternetAccess and RootAccess mean Enabled.
+      settings: {
+        directInternetAccess: p.directInternetAccess ?? 'Enabled',
+        rootAccess: p.rootAccess ?? 'Enabled',
+        subnetId: p.subnetId ?? null,
+        securityGroupIds: p.securityGroupIds ?? [],
+        kmsKeyId: p.kmsKeyId ?? null,
+        ...(p.roleArn ? { roleArn: p.roleArn } : {}),
+        ...(p.instanceType ? { instanceType: p.instanceType } : {}),
+        status: 'Pending',
+      },
+      tags: tagListToMap(p.tags),
+    };
+  },
+  UpdateNotebookInstance(ctx) {
+    const p = parseOrThrow(updateNotebookParams, ctx.params, P);
+    const settings: NormalizedChange['settings'] = {};
+    if (p.rootAccess) settings.rootAccess = p.rootAccess;
+    if (p.roleArn) settings.roleArn = p.roleArn;
+    if (p.instanceType) settings.instanceType = p.instanceType;
+    return { ...ctx.base, operation: 'update', resource: notebookRef(p.notebookInstanceName, ctx), settings };
+  },
+  StartNotebookInstance(ctx) {
+    const p = parseOrThrow(notebookNameParams, ctx.params, P);
+    return {
+      ...ctx.base,
+      operation: 'start',
+      resource: notebookRef(p.notebookInstanceName, ctx),
+      settings: {},
+    };
+  },
+  CreateUserProfile(ctx) {
+    const p = parseOrThrow(createUserProfileParams, ctx.params, P);
+    const arn = ctx.response?.userProfileArn;
+    return {
+      ...ctx.base,
+      operation: 'create',
+      resource: {
+        type: 'user-profile',
+        name: p.userProfileName,
+        domainId: p.domainId,
+        arn:
+          typeof arn === 'string' && arn
+            ? arn
+            : userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
+      },
+      // No own execution role means the profile uses the domain's default.
+      settings: { executionRole: p.userSettings?.executionRole ?? null },
+      tags: tagListToMap(p.tags),
+    };
+  },
+  UpdateUserProfile(ctx) {
+    const p = parseOrThrow(updateUserProfileParams, ctx.params, P);
+    const role = p.userSettings?.executionRole;
+    return {
+      ...ctx.base,
+      operation: 'update',
+      resource: {
+        type: 'user-profile',
+        name: p.userProfileName,
+        domainId: p.domainId,
+        arn: userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
+      },
+      settings: role ? { executionRole: role } : {},
+    };
+  },
+  CreateDomain(ctx) {
+    const p = parseOrThrow(createDomainParams, ctx.params, P);
+    const r = parseOrThrow(createDomainResponse, ctx.response ?? {}, 'detail.responseElements');
+    const domainId = r.domainArn.split('/').pop() ?? '';
+    return {
+      ...ctx.base,
+      operation: 'create',
+      resource: { type: 'domain', name: p.domainName, domainId, arn: r.domainArn },
+      settings: {
+        appNetworkAccessType: p.appNetworkAccessType ?? 'PublicInternetOnly',
+        kmsKeyId: p.kmsKeyId ?? null,
+        subnetIds: p.subnetIds ?? [],
+        vpcId: p.vpcId ?? null,
+        executionRole: p.defaultUserSettings?.executionRole ?? null,
+      },
+      tags: tagListToMap(p.tags),
+    };
+  },
+  UpdateDomain(ctx) {
+    const p = parseOrThrow(updateDomainParams, ctx.params, P);
+    const settings: NormalizedChange['settings'] = {};
+    if (p.appNetworkAccessType) settings.appNetworkAccessType = p.appNetworkAccessType;
+    if (p.defaultUserSettings?.executionRole) settings.executionRole = p.defaultUserSettings.executionRole;
+    return {
+      ...ctx.base,
+      operation: 'update',
+      resource: {
+        type: 'domain',
+        name: p.domainId,
+        domainId: p.domainId,
+        arn: `arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/${p.domainId}`,
+      },
+      settings,
+    };
+  },
+  AddTags(ctx) {
+    const p = parseOrThrow(addTagsParams, ctx.params, P);
+    const resource = locateTaggedResource(p.resourceArn);
+    if (typeof resource === 'string') return resource;
+    return { ...ctx.base, operation: 'add-tags', resource, settings: {}, tagsSet: tagListToMap(p.tags) };
+  },
+  DeleteTags(ctx) {
+    const p = parseOrThrow(deleteTagsParams, ctx.params, P);
+    const resource = locateTaggedResource(p.resourceArn);
+    if (typeof resource === 'string') return resource;
+    return { ...ctx.base, operation: 'delete-tags', resource, settings: {}, tagsRemoved: p.tagKeys };
+  },
+};
+
+/** Where a create call's resource can be found when CloudTrail dropped requestParameters. */
+function locateFromResponse(eventName: string, ctx: RecordContext): ResourceRef | undefined {
+  const r = ctx.response ?? {};
+  const arn = [r.notebookInstanceArn, r.userProfileArn, r.domainArn].find((v) => typeof v === 'string');
+  if (typeof arn !== 'string') return undefined;
+  const ref = locateTaggedResource(arn);
+  if (typeof ref === 'string') return undefined;
+  return eventName.startsWith('Create') ? ref : undefined;
+}
+
+function normalizeRecord(envelope: Envelope): NormalizeResult {
+  const record = parseOrThrow(cloudTrailRecordSchema, envelope.detail, 'detail');
+  const meta = { eventId: record.eventID, eventName: record.eventName };
+  const actor = normalizeActor(record.userIdentity);
+  // Event names collide across services (ELB AddTags, OpenSearch CreateDomain): the source decides.
+  if (record.eventSource !== SAGEMAKER_EVENT_SOURCE) {
+    return { kind: 'skipped', ...meta, actor, reason: `eventSource ${record.eventSource} is not SageMaker` };
+  }
+  if (record.errorCode) {
+    return {
+      kind: 'skipped',
+      ...meta,
+      actor,
+      reason: `the call failed (${record.errorCode}): nothing changed`,
+    };
+  }
+  if (record.readOnly === true) return { kind: 'skipped', ...meta, actor, reason: 'read-only call' };
+  if (!(HANDLED_EVENT_NAMES as readonly string[]).includes(record.eventName)) {
+    return { kind: 'skipped', ...meta, actor, reason: `event ${record.eventName} is not handled` };
+  }
+  const account = record.recipientAccountId ?? envelope.account;
+  const ctx: RecordContext = {
+    record,
+    params: record.requestParameters ?? {},
+    response: record.responseElements ?? null,
+    account,
+    region: record.awsRegion,
+    base: {
+      eventId: record.eventID,
+      eventTime: record.eventTime,
+      eventName: record.eventName,
+      account,
+      region: record.awsRegion,
+      actor,
+    },
+  };
+  if (record.requestParameters == null) {
+    // Over 100 KB: CloudTrail omits the parameters. Not invalid; only a live read can evaluate it.
+    const resource = locateFromResponse(record.eventName, ctx);
+    if (!resource) {
+      return {
+        kind: 'skipped',
+        ...meta,
+        actor,
+        reason:
+          'requestParameters omitted by CloudTrail and the resource cannot be located from the response',
+      };
+    }
+    return {
+      kind: 'change',
+      change: {
+        ...ctx.base,
+        operation: 'create',
+        resource,
+        settings: {},
+        parametersOmitted: true,
+      },
+    };
+  }
+  const normalized = RECORD_NORMALIZERS[record.eventName as HandledEventName](ctx);
+  if (typeof normalized === 'string') return { kind: 'skipped', ...meta, actor, reason: normalized };
+  return { kind: 'change', change: normalized };
+}
+
+function normalizeStateChange(envelope: Envelope): NormalizeResult {
+  const d = parseOrThrow(notebookStateChangeSchema, envelope.detail, 'detail');
+  const settings: NormalizedChange['settings'] = {
+    status: d.NotebookInstanceStatus,
+    directInternetAccess: d.DirectInternetAccess ?? 'Enabled',
+    subnetId: d.SubnetId ?? null,
+    kmsKeyId: d.KmsKeyId ?? null,
+  };
+  if (d.RoleArn) settings.roleArn = d.RoleArn;
+  if (d.InstanceType) settings.instanceType = d.InstanceType;
+  return {
+    kind: 'change',
+    change: {
+      eventId: envelope.id,
+      eventTime: envelope.time,
+      eventName: `NotebookInstanceStateChange:${d.NotebookInstanceStatus}`,
+      account: envelope.account,
+      region: envelope.region,
+      operation: 'state-change',
+      // Not an API call: SageMaker itself reports the new state.
+      actor: { type: 'AWSService', invokedBy: 'sagemaker.amazonaws.com' },
+      resource: { type: 'notebook-instance', arn: d.NotebookInstanceArn, name: d.NotebookInstanceName },
+      settings,
+      // The event carries the full tag set as a map.
+      tags: d.Tags ?? {},
+    },
+  };
+}
+
+/** Normalizes one parsed JSON value. Never throws on bad input: it is reported as invalid with a JSON path. */
+export function normalizeEvent(input: unknown): NormalizeResult {
+  try {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new InvalidField('$', 'expected an EventBridge event (a JSON object)');
+    }
+    if (!('detail-type' in input) && 'eventSource' in input) {
+      throw new InvalidField(
+        '$',
+        'a bare CloudTrail record: wrap it in its EventBridge envelope (detail-type, detail, ...)',
+      );
+    }
+    const envelope = parseOrThrow(envelopeSchema, input, '$');
+    const detailType = envelope['detail-type'];
+    if (detailType === CLOUDTRAIL_DETAIL_TYPE) return normalizeRecord(envelope);
+    if (detailType === STATE_CHANGE_DETAIL_TYPE) return normalizeStateChange(envelope);
+    return { kind: 'skipped', eventId: envelope.id, reason: `detail-type "${detailType}" is not handled` };
+  } catch (error) {
+    if (error instanceof InvalidField) {
+      const path = error.path.startsWith('$') ? error.path : `$.${error.path}`;
+      const ids = extractIds(input);
+      return { kind: 'invalid', path, reason: error.message, ...ids };
+    }
+    throw error;
+  }
+}
+
+function extractIds(input: unknown): { eventId?: string; eventName?: string } {
+  const ids: { eventId?: string; eventName?: string } = {};
+  if (typeof input !== 'object' || input === null) return ids;
+  const env = input as Record<string, unknown>;
+  const detail = (typeof env.detail === 'object' && env.detail !== null ? env.detail : {}) as Record<
+    string,
+    unknown
+  >;
+  const id = detail.eventID ?? env.id;
+  if (typeof id === 'string') ids.eventId = id;
+  if (typeof detail.eventName === 'string') ids.eventName = detail.eventName;
+  return ids;
+}

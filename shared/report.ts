@@ -1,0 +1,97 @@
+// The report of one event: the JSON Lines contract of `sm-guardrails replay --json` and the Lambda `finding` log.
+import type { Assessment } from './pipeline.ts';
+import type { ActionResult, Actor, PlannedAction, Unevaluated, Verdict } from './types.ts';
+
+export interface NotificationReport {
+  subject: string;
+  messageId?: string;
+  status: 'sent' | 'failed' | 'planned' | 'skipped';
+  error?: string;
+}
+
+export interface EventReport {
+  file?: string;
+  /** Position in a file that holds an array of events. */
+  index?: number;
+  eventId: string | null;
+  eventName: string | null;
+  verdict: Verdict | 'error';
+  reason: string | null;
+  resource: { type: string; arn: string; name: string } | null;
+  actor: Actor | null;
+  violations: Array<{
+    rule: string;
+    severity: string;
+    message: string;
+    seen: string;
+    required: string;
+    fix: string;
+    recreateRequired?: boolean;
+  }>;
+  unevaluated: Unevaluated[];
+  actions: ActionResult[];
+  notifications?: NotificationReport[];
+}
+
+export function describePlannedAction(action: PlannedAction): string {
+  switch (action.type) {
+    case 'tag': {
+      const set = Object.entries(action.tags).map(([k, v]) => `${k}=${v}`);
+      const unset = action.untag.map((k) => `-${k}`);
+      return `tag ${[...set, ...unset].join(', ')}`;
+    }
+    case 'stop':
+      return 'stop the notebook instance';
+    case 'revert':
+      return action.restoreValue === null
+        ? `remove tag ${action.key}`
+        : `restore tag ${action.key}=${action.restoreValue}`;
+    case 'notify':
+      return 'notify the admins';
+  }
+}
+
+/** Actions of an evaluation that nothing has executed (offline replay). */
+export function plannedResults(assessment: Assessment, mode: 'enforce' | 'report'): ActionResult[] {
+  return (assessment.evaluation?.actions ?? []).map((action) =>
+    mode === 'report' && action.type !== 'notify'
+      ? {
+          type: action.type,
+          status: 'skipped',
+          detail: `report mode: would ${describePlannedAction(action)}`,
+        }
+      : { type: action.type, status: 'planned', detail: describePlannedAction(action) },
+  );
+}
+
+export function buildReport(
+  assessment: Assessment,
+  actions: ActionResult[],
+  extra: { file?: string; index?: number; notifications?: NotificationReport[]; verdict?: 'error' } = {},
+): EventReport {
+  const report: EventReport = {
+    ...(extra.file !== undefined ? { file: extra.file } : {}),
+    ...(extra.index !== undefined ? { index: extra.index } : {}),
+    eventId: assessment.eventId ?? null,
+    eventName: assessment.eventName ?? null,
+    verdict: extra.verdict ?? assessment.verdict,
+    reason: assessment.reason ?? null,
+    resource: assessment.resource
+      ? { type: assessment.resource.type, arn: assessment.resource.arn, name: assessment.resource.name }
+      : null,
+    actor: assessment.actor ?? null,
+    violations: (assessment.evaluation?.violations ?? []).map((v) => ({
+      rule: v.rule,
+      severity: v.severity,
+      message: v.message,
+      seen: v.seen,
+      required: v.required,
+      fix: v.fix,
+      ...(v.recreateRequired ? { recreateRequired: true } : {}),
+    })),
+    unevaluated: assessment.evaluation?.unevaluated ?? [],
+    actions,
+  };
+  if (extra.notifications) report.notifications = extra.notifications;
+  return report;
+}

@@ -1,0 +1,40 @@
+// The check shared by notebook-kms-key and domain-kms-key.
+import { checkKmsAllowlist } from '../kms.ts';
+import { fail, PASS, type RuleContext, type RuleOutcome, unknown } from './rule.ts';
+
+export function checkCustomerKmsKey(ctx: RuleContext, subject: string): RuleOutcome {
+  const { state, kmsKey, policy } = ctx;
+  if (state.kmsKeyId === undefined) return unknown('KmsKeyId is not known');
+  if (state.kmsKeyId === null) {
+    return fail({
+      message: `${subject} not encrypted with a customer KMS key`,
+      seen: 'no KmsKeyId (AWS managed key)',
+      required: 'a customer-managed KMS key',
+      recreateRequired: true,
+    });
+  }
+  if (!kmsKey) return unknown(`KMS key ${state.kmsKeyId} was not resolved`);
+  if (kmsKey.manager === 'AWS') {
+    return fail({
+      message: `${subject} encrypted with an AWS managed key`,
+      seen: `KmsKeyId=${kmsKey.given} (AWS managed)`,
+      required: 'a customer-managed KMS key',
+      recreateRequired: true,
+    });
+  }
+  if (!kmsKey.resolved)
+    return unknown(`KMS key ${kmsKey.given} could not be resolved: ${kmsKey.note ?? 'unknown'}`);
+  const decision = checkKmsAllowlist(kmsKey, policy.kms.allowedKeys);
+  if (decision === 'undecidable') {
+    return unknown(`KMS key ${kmsKey.given} cannot be matched to the allowlist without kms:DescribeKey`);
+  }
+  if (decision === 'not-allowed') {
+    return fail({
+      message: `${subject} KMS key not on the allowlist`,
+      seen: `KmsKeyId=${kmsKey.given}`,
+      required: `one of ${policy.kms.allowedKeys.join(', ')}`,
+      recreateRequired: true,
+    });
+  }
+  return PASS;
+}

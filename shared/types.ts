@@ -1,0 +1,156 @@
+// The vocabulary of the data flow:
+// event -> NormalizedChange -> ResourceState -> Violation[] -> PlannedAction[] -> ActionResult[] -> Outcome.
+
+export type ResourceType = 'notebook-instance' | 'user-profile' | 'domain';
+export const RESOURCE_TYPES: readonly ResourceType[] = ['notebook-instance', 'user-profile', 'domain'];
+
+export type EnabledDisabled = 'Enabled' | 'Disabled';
+export type AppNetworkAccessType = 'PublicInternetOnly' | 'VpcOnly';
+export type NotebookStatus =
+  | 'Pending'
+  | 'InService'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Failed'
+  | 'Deleting'
+  | 'Updating';
+
+/** Who made the call. Every field is optional because CloudTrail identities differ by type (no `arn` for Identity Center users). */
+export interface Actor {
+  type: string;
+  arn?: string;
+  principalId?: string;
+  accountId?: string;
+  userName?: string;
+  /** For an assumed-role session: the IAM role behind it. */
+  roleArn?: string;
+  sessionName?: string;
+  sourceIdentity?: string;
+  mfaAuthenticated?: boolean;
+  /** Identity Center user behind a propagated identity (`userIdentity.onBehalfOf`). */
+  identityCenterUserId?: string;
+  identityStoreArn?: string;
+  invokedBy?: string;
+  credentialId?: string;
+}
+
+export interface ResourceRef {
+  type: ResourceType;
+  arn: string;
+  name: string;
+  domainId?: string;
+}
+
+export type Tags = Record<string, string>;
+
+export type ChangeOperation = 'create' | 'update' | 'start' | 'add-tags' | 'delete-tags' | 'state-change';
+
+/** Settings a call requested. On create, API defaults are applied; on update, absent means unchanged. */
+export interface RequestedSettings {
+  directInternetAccess?: EnabledDisabled;
+  rootAccess?: EnabledDisabled;
+  /** null = known to be absent. */
+  subnetId?: string | null;
+  securityGroupIds?: string[];
+  kmsKeyId?: string | null;
+  roleArn?: string;
+  instanceType?: string;
+  executionRole?: string | null;
+  appNetworkAccessType?: AppNetworkAccessType;
+  subnetIds?: string[];
+  vpcId?: string | null;
+  status?: NotebookStatus;
+}
+
+export interface NormalizedChange {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  account: string;
+  region: string;
+  operation: ChangeOperation;
+  actor: Actor;
+  resource: ResourceRef;
+  settings: RequestedSettings;
+  /** The complete tag set the event states: the tags a resource is created with, or a state-change event's map. */
+  tags?: Tags;
+  /** Tags set (add-tags) or removed (delete-tags). */
+  tagsSet?: Tags;
+  tagsRemoved?: string[];
+  /** CloudTrail dropped requestParameters (over 100 KB): only the live resource can tell. */
+  parametersOmitted?: boolean;
+}
+
+/**
+ * What is known of a resource. `undefined` means unknown (offline, the event did not say);
+ * `null` means known to be absent. `source` says whether this came from the event alone or a live read.
+ */
+export interface ResourceState {
+  source: 'event' | 'live';
+  ref: ResourceRef;
+  status?: NotebookStatus;
+  directInternetAccess?: EnabledDisabled;
+  rootAccess?: EnabledDisabled;
+  subnetId?: string | null;
+  kmsKeyId?: string | null;
+  executionRole?: string | null;
+  appNetworkAccessType?: AppNetworkAccessType;
+  /** The complete tag set, when known. */
+  tags?: Tags;
+}
+
+/** A KMS key as far as it could be resolved (offline from its form, live from kms:DescribeKey). */
+export interface KmsKeyInfo {
+  /** The identifier as the resource names it. */
+  given: string;
+  keyArn?: string;
+  aliasArn?: string;
+  manager?: 'AWS' | 'CUSTOMER';
+  keyState?: string;
+  /** False when the key could not be resolved (e.g. not found, access denied). */
+  resolved: boolean;
+  note?: string;
+}
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export interface Violation {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** The value seen, as a short string. */
+  seen: string;
+  required: string;
+  fix: string;
+  /** AWS cannot change this setting in place: the resource must be stopped, deleted and recreated. */
+  recreateRequired?: boolean;
+  /** For tag rules: the keys concerned. */
+  tagKeys?: string[];
+  /** For a protected tag: the value to restore (null: remove the tag). Absent when the previous value is unknown. */
+  revertTo?: string | null;
+}
+
+export interface Unevaluated {
+  rule: string;
+  reason: string;
+}
+
+export type ActionType = 'tag' | 'stop' | 'revert' | 'notify';
+
+export type PlannedAction =
+  | { type: 'tag'; tags: Tags; untag: string[] }
+  | { type: 'stop' }
+  | { type: 'revert'; key: string; restoreValue: string | null }
+  | { type: 'notify' };
+
+export type ActionStatus = 'planned' | 'done' | 'deferred' | 'failed' | 'skipped';
+
+export interface ActionResult {
+  type: ActionType;
+  status: ActionStatus;
+  detail?: string;
+  /** AWS error name when status is failed. */
+  error?: string;
+}
+
+export type Verdict = 'compliant' | 'noncompliant' | 'skipped' | 'invalid';

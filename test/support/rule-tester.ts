@@ -1,0 +1,116 @@
+// ESLint-style rule tables: valid and invalid cases side by side, each a test of its own.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
+import type { Rule, RuleContext } from '#core/rules/index';
+import type { KmsKeyInfo, NormalizedChange, ResourceState, ResourceType, Tags } from '#core/types';
+
+export interface CaseInput {
+  name: string;
+  type?: ResourceType;
+  state?: Partial<Omit<ResourceState, 'ref'>>;
+  change?: Partial<NormalizedChange>;
+  /** Policy overrides, in policy-file form (defaults fill the rest). */
+  policy?: Record<string, unknown>;
+  kmsKey?: KmsKeyInfo;
+  principalTags?: Tags;
+}
+export interface InvalidCase extends CaseInput {
+  /** Expected violation messages (in order); `seen` values when given. */
+  messages: string[];
+  seen?: string[];
+  recreateRequired?: boolean;
+}
+export interface UnknownCase extends CaseInput {
+  reason: RegExp;
+}
+
+const REFS = {
+  'notebook-instance': {
+    type: 'notebook-instance',
+    name: 'nb-1',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-1',
+  },
+  'user-profile': {
+    type: 'user-profile',
+    name: 'alice',
+    domainId: 'd-abc123def456',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:user-profile/d-abc123def456/alice',
+  },
+  domain: {
+    type: 'domain',
+    name: 'ml',
+    domainId: 'd-abc123def456',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:domain/d-abc123def456',
+  },
+} as const;
+
+export function buildContext(c: CaseInput, defaultType: ResourceType): RuleContext {
+  const ref = { ...REFS[c.type ?? defaultType] };
+  const policy: Policy = c.policy ? policySchema.parse(c.policy) : DEFAULT_POLICY;
+  const change: NormalizedChange = {
+    eventId: 'e-1',
+    eventTime: '2026-05-04T10:00:00Z',
+    eventName: 'CreateNotebookInstance',
+    account: '111122223333',
+    region: 'us-east-1',
+    operation: 'create',
+    actor: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice' },
+    resource: ref,
+    settings: {},
+    ...c.change,
+  };
+  const state: ResourceState = { source: 'live', ref, ...c.state };
+  return {
+    change,
+    state,
+    policy,
+    ...(c.kmsKey ? { kmsKey: c.kmsKey } : {}),
+    ...(c.principalTags ? { principalTags: c.principalTags } : {}),
+  };
+}
+
+export function testRule(
+  rule: Rule,
+  defaultType: ResourceType,
+  cases: { valid: CaseInput[]; invalid: InvalidCase[]; unknown?: UnknownCase[]; notApplicable?: CaseInput[] },
+): void {
+  describe(rule.meta.id, () => {
+    it('has complete metadata', () => {
+      expect(rule.meta.description.length).toBeGreaterThan(20);
+      expect(rule.meta.fix.length).toBeGreaterThan(10);
+      expect(rule.meta.resourceTypes).toContain(defaultType);
+    });
+    for (const c of cases.valid) {
+      it(`valid: ${c.name}`, () => {
+        expect(rule.check(buildContext(c, defaultType))).toEqual({ status: 'pass' });
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`invalid: ${c.name}`, () => {
+        const outcome = rule.check(buildContext(c, defaultType));
+        expect(outcome.status).toBe('fail');
+        if (outcome.status !== 'fail') return;
+        expect(outcome.violations.map((v) => v.message)).toEqual(c.messages);
+        if (c.seen) expect(outcome.violations.map((v) => v.seen)).toEqual(c.seen);
+        if (c.recreateRequired !== undefined) {
+          expect(outcome.violations.every((v) => Boolean(v.recreateRequired) === c.recreateRequired)).toBe(
+            true,
+          );
+        }
+        for (const v of outcome.violations) expect(v.required.length).toBeGreaterThan(0);
+      });
+    }
+    for (const c of cases.unknown ?? []) {
+      it(`undecidable: ${c.name}`, () => {
+        const outcome = rule.check(buildContext(c, defaultType));
+        expect(outcome.status).toBe('unknown');
+        if (outcome.status === 'unknown') expect(outcome.reason).toMatch(c.reason);
+      });
+    }
+    for (const c of cases.notApplicable ?? []) {
+      it(`not applicable: ${c.name}`, () => {
+        expect(rule.check(buildContext(c, defaultType))).toEqual({ status: 'not-applicable' });
+      });
+    }
+  });
+}
