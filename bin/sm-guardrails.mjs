@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The CLI is bundled to dist/ by `npm run build` (run by `npm ci` through `prepare`).
-import { main } from '../dist/cli.mjs';
+// Node 20 is this tool's supported local runtime (Lambda runs Node 22): the SDK's Node 20 notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { main } = await import('../dist/cli.mjs');
 
 process.exitCode = await main(process.argv.slice(2));

@@ -20,6 +20,7 @@ export function formatReport(report: EventReport): string {
   const rules = [...new Set(report.violations.map((v) => v.rule))];
   const detail = rules.length > 0 ? rules.join(', ') : (report.reason ?? '');
   const lines = [`${LABEL[report.verdict]} ${resource}  ${detail}  (${where(report)})`];
+  if (report.simulated) lines.splice(0, 0, `  ~ ${report.simulated}`);
   for (const action of report.actions) {
     lines.push(
       `    ${action.type.padEnd(6)} ${action.status}${action.detail ? `: ${action.detail}` : ''}${action.error ? ` [${action.error}]` : ''}`,

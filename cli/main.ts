@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY, type Policy, PolicyError, parsePolicy } from '#core/policy';
+import type { EventReport } from '#core/report';
 import { RULES } from '#core/rules/index';
 import { formatReport, summarize } from './format.ts';
 import { readInputs } from './inputs.ts';
@@ -71,19 +72,19 @@ async function replay(args: string[], io: Io): Promise<number> {
   const items = await readInputs(positionals, values.exclude);
   const runner = await createRunner(mode, policy);
   let exitCode = 0;
-  const reports = [];
+  const reports: EventReport[] = [];
+  const emit = (report: EventReport) => {
+    reports.push(report);
+    if (report.verdict === 'invalid') exitCode = 2;
+    if (report.verdict === 'error' && exitCode === 0) exitCode = 1;
+    if (!values.json) return io.out(formatReport(report));
+    io.out(JSON.stringify(report));
+    // The JSON stream is for machines; a person still sees each invalid input on stderr.
+    if (report.verdict === 'invalid') io.err(`${report.file}: ${report.reason}`);
+  };
   try {
-    for (const item of items) {
-      const report = await runner.run(item);
-      reports.push(report);
-      if (report.verdict === 'invalid') exitCode = Math.max(exitCode, 2);
-      if (report.verdict === 'error' && exitCode === 0) exitCode = 1;
-      if (values.json) {
-        io.out(JSON.stringify(report));
-        // The JSON stream is for machines; a person still sees each invalid input on stderr.
-        if (report.verdict === 'invalid') io.err(`${report.file}: ${report.reason}`);
-      } else io.out(formatReport(report));
-    }
+    for (const item of runner.order?.(items) ?? items)
+      for (const report of await runner.run(item)) emit(report);
   } finally {
     await runner.close();
   }

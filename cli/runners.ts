@@ -7,7 +7,10 @@ import type { InputItem } from './inputs.ts';
 export type ReplayMode = 'offline' | 'simulate' | 'live' | 'live-dry-run';
 
 export interface Runner {
-  run(item: InputItem): Promise<EventReport>;
+  /** The reports of one input: one, or more when a simulation plays out what follows (a deferred stop). */
+  run(item: InputItem): Promise<EventReport[]>;
+  /** The order inputs are run in (simulate: the order the events happened). Default: as given. */
+  order?(items: InputItem[]): InputItem[];
   close(): Promise<void>;
 }
 
@@ -22,9 +25,9 @@ function offlineRunner(policy: Policy): Runner {
   return {
     async run(item) {
       const where = { file: item.file, ...(item.index !== undefined ? { index: item.index } : {}) };
-      if ('error' in item) return invalidInputReport(item);
+      if ('error' in item) return [invalidInputReport(item)];
       const assessment = await assessEvent(item.event, policy, offlineStateSource);
-      return buildReport(assessment, plannedResults(assessment, policy.mode), where);
+      return [buildReport(assessment, plannedResults(assessment, policy.mode), where)];
     },
     async close() {},
   };

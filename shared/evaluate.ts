@@ -83,36 +83,28 @@ function clearStatusTag(ctx: RuleContext): PlannedAction[] {
   return [];
 }
 
-const INACTIVE_NOTEBOOK = new Set(['Stopped', 'Stopping', 'Deleting']);
-
 function planActions(ctx: RuleContext, violations: readonly Violation[]): PlannedAction[] {
   const wanted = new Set(violations.flatMap((v) => ctx.policy.actions[v.rule as RuleId] ?? []));
   const actions: PlannedAction[] = [];
-  const stopping =
-    wanted.has('stop') &&
-    ctx.state.ref.type === 'notebook-instance' &&
-    !INACTIVE_NOTEBOOK.has(ctx.state.status ?? '');
+  // "quarantined" is a state the guardrails keep: a stopped notebook that is started again is stopped again.
+  const quarantine = wanted.has('stop') && ctx.state.ref.type === 'notebook-instance';
 
   if (wanted.has('tag')) {
-    const tags: Tags = {};
-    // The tag rule's own violations are what it can repair by deriving values.
-    const required = requiredTagsFor(ctx.policy, ctx.state.ref);
-    const deriving = ctx.policy.actions['required-tags'].includes('tag');
-    for (const v of violations) {
-      if (!deriving || v.rule !== 'required-tags' || !v.tagKeys) continue;
-      for (const key of v.tagKeys) {
-        const removedByChange = ctx.change.tagsRemoved?.includes(key) ?? false;
-        const present = ctx.state.tags?.[key];
-        if (present !== undefined && present !== '' && !removedByChange) continue; // a wrong value is not overwritten
-        const value = deriveTagValue(key, required[key], ctx.state.ref, ctx.principalTags);
-        if (value !== undefined) tags[key] = value;
-      }
-    }
-    const tagViolations = violations.filter((v) => ctx.policy.actions[v.rule as RuleId]?.includes('tag'));
-    tags[ctx.policy.statusTagKey] = statusTagValue(tagViolations, stopping);
-    actions.push({ type: 'tag', tags, untag: [] });
+    const derived = deriveMissingTags(ctx, violations);
+    // A violation the tag action repairs by itself leaves nothing to flag on the resource.
+    const repaired = (v: Violation) =>
+      v.rule === 'required-tags' && (v.tagKeys ?? []).every((key) => key in derived);
+    const flagged = violations.filter(
+      (v) => ctx.policy.actions[v.rule as RuleId]?.includes('tag') && !repaired(v),
+    );
+    const statusKey = ctx.policy.statusTagKey;
+    const tags: Tags = { ...derived };
+    const untag: string[] = [];
+    if (flagged.length > 0) tags[statusKey] = statusTagValue(flagged, quarantine);
+    else if (ctx.state.tags && statusKey in ctx.state.tags) untag.push(statusKey);
+    if (Object.keys(tags).length > 0 || untag.length > 0) actions.push({ type: 'tag', tags, untag });
   }
-  if (stopping) actions.push({ type: 'stop' });
+  if (quarantine && !INACTIVE_NOTEBOOK.has(ctx.state.status ?? '')) actions.push({ type: 'stop' });
   if (wanted.has('revert')) {
     for (const v of violations) {
       if (v.rule !== 'protected-tag-change' || v.revertTo === undefined) continue;
@@ -121,4 +113,25 @@ function planActions(ctx: RuleContext, violations: readonly Violation[]): Planne
   }
   if (wanted.has('notify')) actions.push({ type: 'notify' });
   return actions;
+}
+
+const INACTIVE_NOTEBOOK = new Set(['Stopped', 'Stopping', 'Deleting']);
+
+/** Values for missing required tags that the policy can derive (a default, the principal's tag, the profile name). */
+function deriveMissingTags(ctx: RuleContext, violations: readonly Violation[]): Tags {
+  const tags: Tags = {};
+  if (!ctx.policy.actions['required-tags'].includes('tag')) return tags;
+  const required = requiredTagsFor(ctx.policy, ctx.state.ref);
+  for (const v of violations) {
+    if (v.rule !== 'required-tags') continue;
+    for (const key of v.tagKeys ?? []) {
+      const present = ctx.state.tags?.[key];
+      const removedByChange = ctx.change.tagsRemoved?.includes(key) ?? false;
+      // A wrong value is the owner's to fix: only a missing or empty tag is filled in.
+      if (present !== undefined && present !== '' && !removedByChange) continue;
+      const value = deriveTagValue(key, required[key], ctx.state.ref, ctx.principalTags);
+      if (value !== undefined) tags[key] = value;
+    }
+  }
+  return tags;
 }

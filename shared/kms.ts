@@ -10,6 +10,13 @@ export function isAwsManagedAlias(aliasName: string): boolean {
   return aliasName.startsWith('alias/aws/');
 }
 
+/** The ARN partition of a region: GovCloud and China regions have their own. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
 /** What the form of a key identifier tells, without calling AWS. Keys given without an ARN live in the caller's account and region. */
 export function resolveKmsKeyFromForm(given: string, region: string, account: string): KmsKeyInfo {
   const info: KmsKeyInfo = { given, resolved: true };
@@ -17,8 +24,8 @@ export function resolveKmsKeyFromForm(given: string, region: string, account: st
   const aliasArn = given.match(ALIAS_ARN);
   if (keyArn) info.keyArn = given;
   else if (aliasArn) info.aliasArn = given;
-  else if (given.startsWith('alias/')) info.aliasArn = `arn:aws:kms:${region}:${account}:${given}`;
-  else info.keyArn = `arn:aws:kms:${region}:${account}:key/${given}`;
+  else if (given.startsWith('alias/')) info.aliasArn = `arn:${partitionOf(region)}:kms:${region}:${account}:${given}`;
+  else info.keyArn = `arn:${partitionOf(region)}:kms:${region}:${account}:key/${given}`;
   const aliasName = aliasArn?.[4] ?? (given.startsWith('alias/') ? given : undefined);
   if (aliasName && isAwsManagedAlias(aliasName)) info.manager = 'AWS';
   else {

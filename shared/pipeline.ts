@@ -21,8 +21,10 @@ export interface StateSource {
   /** The resource as it is now; undefined when it no longer exists. */
   readState(change: NormalizedChange): Promise<ResourceState | undefined>;
   resolveKmsKey(keyId: string, change: NormalizedChange): Promise<KmsKeyInfo>;
+  /** Key ARNs behind the allowlist's alias ARNs; offline there are none (aliases compare by ARN only). */
+  resolveKmsAllowlist(allowlist: readonly string[]): Promise<string[]>;
   /** IAM tags of the principal behind the call; undefined when there is none to read. */
-  principalTags(actor: Actor): Promise<Tags | undefined>;
+  principalTags(actor: Actor, change: NormalizedChange): Promise<Tags | undefined>;
 }
 
 export interface Assessment {
@@ -43,6 +45,7 @@ export const offlineStateSource: StateSource = {
   kind: 'event',
   readState: async (change) => stateFromChange(change),
   resolveKmsKey: async (keyId, change) => resolveKmsKeyFromForm(keyId, change.region, change.account),
+  resolveKmsAllowlist: async () => [],
   principalTags: async () => undefined,
 };
 
@@ -100,10 +103,13 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
     typeof state.kmsKeyId === 'string' && needsKmsKey(state, policy)
       ? await source.resolveKmsKey(state.kmsKeyId, change)
       : undefined;
-  const ctx = { change, state, policy, ...(kmsKey ? { kmsKey } : {}) };
+  const aliasesListed = policy.kms.allowedKeys.some((entry) => entry.includes(':alias/'));
+  const allowedKmsKeyArns =
+    kmsKey && aliasesListed ? await source.resolveKmsAllowlist(policy.kms.allowedKeys) : undefined;
+  const ctx = { change, state, policy, ...(kmsKey ? { kmsKey } : {}), ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}) };
   let evaluation = evaluate(ctx);
   if (needsPrincipalTags(evaluation, policy, state.ref)) {
-    const principalTags = await source.principalTags(change.actor);
+    const principalTags = await source.principalTags(change.actor, change);
     if (principalTags) evaluation = evaluate({ ...ctx, principalTags });
   }
   return {

@@ -128,11 +128,12 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 /** Parses policy text (YAML or JSON). Errors name the file, the field and the reason. */
 export function parsePolicy(text: string, file: string): Policy {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new PolicyError(
       file,
-      doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? 0) || '?'}: ${e.message.split('\n')[0]}`),
+      // prettyErrors adds the position; keep the first line of the message, which names it.
+      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
     );
   }
   const raw = doc.toJS() ?? {};

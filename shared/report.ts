@@ -13,6 +13,8 @@ export interface EventReport {
   file?: string;
   /** Position in a file that holds an array of events. */
   index?: number;
+  /** Replay --simulate: what the simulation did to produce this event (e.g. the notebook reached InService). */
+  simulated?: string;
   eventId: string | null;
   eventName: string | null;
   verdict: Verdict | 'error';

@@ -5,19 +5,23 @@ import { createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
 import { createKey, kmsHandlers } from './kms.ts';
 import {
   advanceNotebook,
-  createDomain,
   createNotebook,
-  createUserProfile,
-  describeDomain,
   describeNotebook,
-  describeUserProfile,
   findNotebook,
-  sagemakerHandlers,
-} from './sagemaker.ts';
+  notebookHandlers,
+} from './notebooks.ts';
+import { tagHandlers } from './sagemaker.ts';
 import { createServer, type ServerDeps } from './server.ts';
 import { createTopic, snsHandlers } from './sns.ts';
 import { createQueue, sqsHandlers } from './sqs.ts';
 import { State } from './state.ts';
+import {
+  createDomain,
+  createUserProfile,
+  describeDomain,
+  describeUserProfile,
+  studioHandlers,
+} from './studio.ts';
 import type {
   CallRecord,
   EmulatorOptions,
@@ -136,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     calls,
     log: options.log ?? false,
     handlers: {
-      sagemaker: sagemakerHandlers(state),
+      sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
       kms: kmsHandlers(state),
       iam: iamHandlers(state),
       sts: stsHandlers(state),
@@ -167,6 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       notebookInstance: (n) =>
         createNotebook(state, {
           ...n,
+          seeded: true,
           region: n.region ?? DEFAULT_REGION,
           status: n.status ?? 'InService',
           instanceType: n.instanceType ?? 'ml.t3.medium',
@@ -175,17 +180,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       domain: (d) => {
         const domain = createDomain(state, {
           ...d,
+          seeded: true,
           region: d.region ?? DEFAULT_REGION,
           defaultUserSettings: { ExecutionRole: d.executionRole ?? SEED_ROLE(accountId) },
         });
         return { domainId: domain.domainId, arn: domain.arn };
       },
-      userProfile: (p) =>
-        createUserProfile(state, {
+      userProfile: (p) => {
+        const region = p.region ?? DEFAULT_REGION;
+        // Seeding a profile alone is common in tests; its domain is created on the fly.
+        if (!state.domains.has(`${region}/${p.domainId}`))
+          createDomain(state, { domainId: p.domainId, name: p.domainId, region });
+        return createUserProfile(state, {
           ...p,
-          region: p.region ?? DEFAULT_REGION,
+          seeded: true,
+          region,
           userSettings: p.executionRole ? { ExecutionRole: p.executionRole } : {},
-        }).arn,
+        }).arn;
+      },
       kmsKey: (k) =>
         createKey(state, { ...k, region: k.region ?? DEFAULT_REGION, accountId: k.accountId ?? accountId })
           .arn,

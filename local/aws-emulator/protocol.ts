@@ -31,15 +31,19 @@ export function parseQueryBody(body: string): {
   for (const [key, value] of form) {
     if (key === 'Action' || key === 'Version') continue;
     const parts = key.split('.');
+    const last = parts.pop() ?? key;
     let node = root;
-    parts.forEach((part, i) => {
-      if (i === parts.length - 1) {
-        node[part] = value;
-        return;
-      }
+    for (const part of parts) {
       const next = node[part];
-      node = typeof next === 'object' ? next : (node[part] = {});
-    });
+      if (typeof next === 'object') {
+        node = next;
+      } else {
+        const child: Tree = {};
+        node[part] = child;
+        node = child;
+      }
+    }
+    node[last] = value;
   }
   return {
     action: form.get('Action') ?? '',

@@ -1,7 +1,7 @@
 // SQS (JSON 1.0, awsQuery-compatible): a queue per region/name with delay and visibility timeout.
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
-import { optNumber, optRecord, optString, optStringList, reqString } from './params.ts';
+import { optNumber, optRecord, optStringList, reqString } from './params.ts';
 import type { Queue, State } from './state.ts';
 import type { Params, RequestContext, ServiceHandlers } from './types.ts';
 

@@ -24,7 +24,7 @@ export function checkCustomerKmsKey(ctx: RuleContext, subject: string): RuleOutc
   }
   if (!kmsKey.resolved)
     return unknown(`KMS key ${kmsKey.given} could not be resolved: ${kmsKey.note ?? 'unknown'}`);
-  const decision = checkKmsAllowlist(kmsKey, policy.kms.allowedKeys);
+  const decision = checkKmsAllowlist(kmsKey, policy.kms.allowedKeys, ctx.allowedKmsKeyArns);
   if (decision === 'undecidable') {
     return unknown(`KMS key ${kmsKey.given} cannot be matched to the allowlist without kms:DescribeKey`);
   }

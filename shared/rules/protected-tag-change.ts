@@ -45,8 +45,15 @@ export const protectedTagChange: Rule = {
           seen: value === undefined ? `DeleteTags ${key}` : `${key}="${value}"`,
           required: `${key} changed only by ${allowed.length ? allowed.join(', ') : 'nobody (no principal is allowed)'}`,
           tagKeys: [key],
-          // The exemption tag is reverted by removing it; others to the derived value when there is one.
-          ...(key === exemptKey ? { revertTo: null } : expected !== undefined ? { revertTo: expected } : {}),
+          // An added exemption is reverted by removing it; other keys go back to the derived value when there is
+          // one. A removed exemption's previous value is unknown: the admins are told instead.
+          ...(key !== exemptKey
+            ? expected !== undefined
+              ? { revertTo: expected }
+              : {}
+            : value !== undefined
+              ? { revertTo: null }
+              : {}),
         });
       }
     } else {

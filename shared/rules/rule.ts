@@ -28,6 +28,8 @@ export interface RuleContext {
   policy: Policy;
   /** The resource's KMS key, resolved; undefined when the state does not name one or it is unknown. */
   kmsKey?: KmsKeyInfo;
+  /** Key ARNs that the allowlist's alias ARNs point to (live only: resolved with kms:DescribeKey). */
+  allowedKmsKeyArns?: string[];
   /** IAM tags of the principal behind the call, when they were read (live only). */
   principalTags?: Tags;
 }

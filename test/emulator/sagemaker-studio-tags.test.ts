@@ -137,6 +137,9 @@ describe('Studio domains and user profiles', () => {
       sm.send(new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: 'nobody' })),
     );
     expect(missing.name).toBe('ResourceNotFound');
+    // Seeding is lenient where the API is not: the missing domain is created for the profile.
+    emu.seed.userProfile({ domainId: 'd-seededonly01', name: 'carol' });
+    expect(emu.inspect.domain('d-seededonly01')?.DomainId).toBe('d-seededonly01');
     expect(missing.message).toBe(
       `User profile arn:aws:sagemaker:us-east-1:${ACCOUNT}:user-profile/${domainId}/nobody does not exist.`,
     );

@@ -19,6 +19,14 @@ export interface InvalidCase extends CaseInput {
   messages: string[];
   seen?: string[];
   recreateRequired?: boolean;
+  /** Expected `required` texts, in order. */
+  required?: string[];
+  /** Expected `fix` texts of the violations (a RegExp matches part of it), in order. */
+  fix?: Array<string | RegExp>;
+  /** Expected `tagKeys` of each violation, in order. */
+  tagKeys?: string[][];
+  /** Expected `revertTo` of each violation, in order; `undefined` means the field is absent. */
+  revertTo?: Array<string | null | undefined>;
 }
 export interface UnknownCase extends CaseInput {
   reason: RegExp;
@@ -95,6 +103,22 @@ export function testRule(
         if (c.recreateRequired !== undefined) {
           expect(outcome.violations.every((v) => Boolean(v.recreateRequired) === c.recreateRequired)).toBe(
             true,
+          );
+        }
+        if (c.required) expect(outcome.violations.map((v) => v.required)).toEqual(c.required);
+        if (c.fix) {
+          expect(outcome.violations).toHaveLength(c.fix.length);
+          outcome.violations.forEach((v, i) => {
+            const want = c.fix?.[i];
+            if (typeof want === 'string') expect(v.fix).toBe(want);
+            else expect(v.fix).toMatch(want as RegExp);
+          });
+        }
+        if (c.tagKeys) expect(outcome.violations.map((v) => v.tagKeys)).toEqual(c.tagKeys);
+        if (c.revertTo) {
+          // toStrictEqual tells an absent revertTo (previous value unknown) from an explicit one.
+          expect(outcome.violations.map((v) => ('revertTo' in v ? { revertTo: v.revertTo } : {}))).toStrictEqual(
+            c.revertTo.map((r) => (r === undefined ? {} : { revertTo: r })),
           );
         }
         for (const v of outcome.violations) expect(v.required.length).toBeGreaterThan(0);

@@ -1,0 +1,282 @@
+// A simulated AWS account for `replay --simulate`: each event's own call is acted out against the local emulator,
+// so the guardrails then find the resource as it would exist after the call.
+import {
+  AddTagsCommand,
+  DeleteTagsCommand,
+  type SageMakerClient,
+  StartNotebookInstanceCommand,
+  StopNotebookInstanceCommand,
+  UpdateDomainCommand,
+  UpdateNotebookInstanceCommand,
+  UpdateUserProfileCommand,
+} from '@aws-sdk/client-sagemaker';
+import { parseSageMakerArn } from '#core/arn';
+import { normalizeEvent } from '#core/events/normalize';
+import { isAwsManagedAlias } from '#core/kms';
+import type { NormalizedChange, ResourceRef, Tags } from '#core/types';
+import type { Emulator } from '#emulator/index';
+
+const toTagList = (tags: Tags = {}) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** When an event happened (CloudTrail eventTime, else the envelope time): simulate replays in that order. */
+export function eventTime(event: unknown): string {
+  const e = event as { time?: unknown; detail?: { eventTime?: unknown } } | null;
+  const t = e?.detail?.eventTime ?? e?.time;
+  return typeof t === 'string' ? t : '';
+}
+
+/** A compliant resource (under the default policy), for events about a resource no earlier event created. */
+function baseline(ref: ResourceRef, region: string, account: string) {
+  return {
+    subnetId: 'subnet-0a1b2c3d4e5f60718',
+    kmsKeyId: `arn:aws:kms:${region}:${account}:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9`,
+    tags: (ref.type === 'notebook-instance'
+      ? { project: 'baseline' }
+      : ref.type === 'user-profile'
+        ? { studiouserid: ref.name }
+        : {}) as Tags,
+  };
+}
+
+export class SimulatedAccount {
+  constructor(
+    readonly emulator: Emulator,
+    private readonly sagemaker: SageMakerClient,
+  ) {}
+
+  /** Makes the KMS key a resource names exist, as a customer key (AWS aliases the emulator creates itself). */
+  private seedKmsKey(keyId: string | null | undefined, region: string): void {
+    if (!keyId) return;
+    const alias = keyId.match(/(alias\/.+)$/)?.[1];
+    if (alias) {
+      if (isAwsManagedAlias(alias)) return;
+      try {
+        this.emulator.seed.kmsKey({ region, aliases: [alias] });
+      } catch {
+        // already seeded by an earlier event
+      }
+      return;
+    }
+    const id = keyId.split('/').pop() ?? keyId;
+    try {
+      this.emulator.seed.kmsKey({ keyId: id, region });
+    } catch {
+      // already seeded
+    }
+  }
+
+  private exists(ref: ResourceRef, region: string): boolean {
+    const { inspect } = this.emulator;
+    if (ref.type === 'notebook-instance') return inspect.notebookInstance(ref.name, region) !== undefined;
+    if (ref.type === 'user-profile')
+      return inspect.userProfile(ref.domainId ?? '', ref.name, region) !== undefined;
+    return inspect.domain(ref.domainId ?? ref.name, region) !== undefined;
+  }
+
+  /** Seeds the resource an event refers to, unless an earlier event created it. */
+  private ensure(
+    ref: ResourceRef,
+    change: NormalizedChange,
+    status: 'InService' | 'Stopped' = 'InService',
+  ): void {
+    const { region, account } = change;
+    if (this.exists(ref, region)) return;
+    const base = baseline(ref, region, account);
+    this.seedKmsKey(base.kmsKeyId, region);
+    const { seed } = this.emulator;
+    if (ref.type === 'notebook-instance') {
+      seed.notebookInstance({
+        name: ref.name,
+        region,
+        status,
+        directInternetAccess: 'Disabled',
+        rootAccess: 'Disabled',
+        subnetId: base.subnetId,
+        securityGroupIds: ['sg-0123456789abcdef0'],
+        kmsKeyId: base.kmsKeyId,
+        tags: toTagList(base.tags),
+      });
+    } else if (ref.type === 'user-profile') {
+      seed.userProfile({ domainId: ref.domainId ?? '', name: ref.name, region, tags: toTagList(base.tags) });
+    } else {
+      seed.domain({
+        domainId: ref.domainId ?? ref.name,
+        name: ref.name,
+        region,
+        appNetworkAccessType: 'VpcOnly',
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        subnetIds: [base.subnetId],
+        kmsKeyId: base.kmsKeyId,
+        tags: toTagList(base.tags),
+      });
+    }
+  }
+
+  /** Acts out the call an event records. Returns a note when something was assumed. */
+  async apply(event: unknown): Promise<string | undefined> {
+    const normalized = normalizeEvent(event);
+    if (normalized.kind !== 'change') return undefined;
+    const change = normalized.change;
+    const { resource: ref, settings: s, region } = change;
+    const { seed } = this.emulator;
+    if (change.parametersOmitted) {
+      this.ensure(ref, change);
+      return 'parameters omitted by CloudTrail: the resource was seeded as a compliant one';
+    }
+    switch (change.operation) {
+      case 'create':
+        if (this.exists(ref, region)) return undefined; // a redelivery of the same create
+        this.seedKmsKey(s.kmsKeyId, region);
+        if (ref.type === 'notebook-instance') {
+          seed.notebookInstance({
+            name: ref.name,
+            region,
+            status: 'Pending', // what CreateNotebookInstance leaves behind
+            ...(s.instanceType ? { instanceType: s.instanceType } : {}),
+            ...(s.roleArn ? { roleArn: s.roleArn } : {}),
+            ...(s.directInternetAccess ? { directInternetAccess: s.directInternetAccess } : {}),
+            ...(s.rootAccess ? { rootAccess: s.rootAccess } : {}),
+            ...(s.subnetId ? { subnetId: s.subnetId } : {}),
+            ...(s.securityGroupIds ? { securityGroupIds: s.securityGroupIds } : {}),
+            ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+            tags: toTagList(change.tags),
+          });
+        } else if (ref.type === 'user-profile') {
+          seed.userProfile({
+            domainId: ref.domainId ?? '',
+            name: ref.name,
+            region,
+            ...(s.executionRole ? { executionRole: s.executionRole } : {}),
+            tags: toTagList(change.tags),
+          });
+        } else {
+          seed.domain({
+            domainId: ref.domainId ?? '',
+            name: ref.name,
+            region,
+            ...(s.appNetworkAccessType ? { appNetworkAccessType: s.appNetworkAccessType } : {}),
+            ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+            ...(s.subnetIds ? { subnetIds: s.subnetIds } : {}),
+            ...(s.vpcId ? { vpcId: s.vpcId } : {}),
+            tags: toTagList(change.tags),
+          });
+        }
+        return undefined;
+      case 'state-change':
+        if (!this.exists(ref, region)) {
+          this.seedKmsKey(s.kmsKeyId, region);
+          seed.notebookInstance({
+            name: ref.name,
+            region,
+            ...(s.status ? { status: s.status } : {}),
+            ...(s.directInternetAccess ? { directInternetAccess: s.directInternetAccess } : {}),
+            rootAccess: 'Disabled',
+            ...(s.subnetId ? { subnetId: s.subnetId } : {}),
+            ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+            tags: toTagList(change.tags),
+          });
+          return 'RootAccess is not in state-change events: seeded as Disabled';
+        }
+        return undefined;
+      case 'update':
+        // Settings can change only while a notebook is Stopped.
+        this.ensure(ref, change, 'Stopped');
+        if (ref.type === 'notebook-instance') await this.stopFirst(ref.name, region);
+        await sendUpdate(this.sagemaker, change);
+        return undefined;
+      case 'start':
+        this.ensure(ref, change, 'Stopped');
+        await this.stopFirst(ref.name, region);
+        await this.sagemaker.send(new StartNotebookInstanceCommand({ NotebookInstanceName: ref.name }));
+        return undefined;
+      case 'add-tags':
+        this.ensure(ref, change);
+        await this.sagemaker.send(
+          new AddTagsCommand({ ResourceArn: ref.arn, Tags: toTagList(change.tagsSet) }),
+        );
+        return undefined;
+      case 'delete-tags':
+        this.ensure(ref, change);
+        await this.sagemaker.send(
+          new DeleteTagsCommand({ ResourceArn: ref.arn, TagKeys: change.tagsRemoved ?? [] }),
+        );
+        return undefined;
+    }
+  }
+
+  /** The user stopped the notebook some time before this call (Start and Update need it Stopped). */
+  private async stopFirst(name: string, region: string): Promise<void> {
+    const nb = () => this.emulator.inspect.notebookInstance(name, region);
+    for (let step = 0; step < 4 && nb() && !['Stopped', 'Failed'].includes(nb()?.status ?? ''); step++) {
+      if (nb()?.status === 'InService') {
+        await this.sagemaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
+      } else this.emulator.advanceNotebook(name, region);
+    }
+  }
+
+  /**
+   * Time passes: a Pending notebook reaches InService (an Updating one, Stopped), and SageMaker sends its
+   * state-change event. Undefined when the notebook is in no transition.
+   */
+  nextNotebookState(arn: string, region: string, account: string): unknown {
+    const parsed = parseSageMakerArn(arn);
+    const nb = parsed && this.emulator.inspect.notebookInstance(parsed.name, region);
+    if (!parsed || !nb || !['Pending', 'Updating'].includes(nb.status)) return undefined;
+    this.emulator.advanceNotebook(parsed.name, region);
+    const now = this.emulator.inspect.notebookInstance(parsed.name, region);
+    if (!now) return undefined;
+    const pick = (key: string) => (typeof now[key] === 'string' ? { [key]: now[key] } : {});
+    return {
+      version: '0',
+      id: crypto.randomUUID(),
+      'detail-type': 'SageMaker Notebook Instance State Change',
+      source: 'aws.sagemaker',
+      account,
+      time: new Date().toISOString(),
+      region,
+      resources: [arn],
+      detail: {
+        NotebookInstanceArn: arn,
+        NotebookInstanceName: now.NotebookInstanceName ?? parsed.name,
+        NotebookInstanceStatus: now.status,
+        ...pick('DirectInternetAccess'),
+        ...pick('SubnetId'),
+        ...pick('KmsKeyId'),
+        ...pick('InstanceType'),
+        ...pick('RoleArn'),
+        Tags: Object.fromEntries(now.tags.map((t) => [t.Key, t.Value])),
+      },
+    };
+  }
+}
+
+async function sendUpdate(client: SageMakerClient, change: NormalizedChange): Promise<void> {
+  const { resource: ref, settings: s } = change;
+  if (ref.type === 'notebook-instance') {
+    await client.send(
+      new UpdateNotebookInstanceCommand({
+        NotebookInstanceName: ref.name,
+        ...(s.rootAccess ? { RootAccess: s.rootAccess } : {}),
+        ...(s.instanceType ? { InstanceType: s.instanceType as never } : {}),
+        ...(s.roleArn ? { RoleArn: s.roleArn } : {}),
+      }),
+    );
+    return;
+  }
+  if (ref.type === 'user-profile') {
+    await client.send(
+      new UpdateUserProfileCommand({
+        DomainId: ref.domainId,
+        UserProfileName: ref.name,
+        ...(s.executionRole ? { UserSettings: { ExecutionRole: s.executionRole } } : {}),
+      }),
+    );
+    return;
+  }
+  await client.send(
+    new UpdateDomainCommand({
+      DomainId: ref.domainId,
+      ...(s.appNetworkAccessType ? { AppNetworkAccessType: s.appNetworkAccessType } : {}),
+    }),
+  );
+}

@@ -1,0 +1,57 @@
+// KMS key resolution, cached per container: keys rarely change and every notebook event would otherwise pay a call.
+import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { resolveKmsKeyFromForm } from '../kms.ts';
+import type { KmsKeyInfo } from '../types.ts';
+import { AwsCallError, awsCall } from './errors.ts';
+
+export class KmsKeyResolver {
+  private readonly cache = new Map<string, KmsKeyInfo>();
+
+  constructor(private readonly client: KMSClient) {}
+
+  /** The key ARNs that alias ARNs on an allowlist point to. Cached with the keys; unresolvable aliases are left out. */
+  async resolveAliases(allowlist: readonly string[]): Promise<string[]> {
+    const arns: string[] = [];
+    for (const entry of allowlist) {
+      const m = entry.match(/^arn:[^:]+:kms:([^:]+):(\d{12}):alias\//);
+      if (!m) continue;
+      const info = await this.resolve(entry, m[1] ?? '', m[2] ?? '');
+      if (info.keyArn) arns.push(info.keyArn);
+    }
+    return arns;
+  }
+
+  /** Resolves any of the four forms. Not found or access denied: unresolved (the rule reports it undecided); throttling etc. throws. */
+  async resolve(given: string, region: string, account: string): Promise<KmsKeyInfo> {
+    const cacheKey = `${region}|${account}|${given}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return cached;
+    const fromForm = resolveKmsKeyFromForm(given, region, account);
+    let info: KmsKeyInfo;
+    try {
+      const { KeyMetadata } = await awsCall('kms:DescribeKey', () =>
+        this.client.send(new DescribeKeyCommand({ KeyId: given })),
+      );
+      info = {
+        given,
+        resolved: true,
+        ...(KeyMetadata?.Arn ? { keyArn: KeyMetadata.Arn } : {}),
+        ...(fromForm.aliasArn ? { aliasArn: fromForm.aliasArn } : {}),
+        ...(KeyMetadata?.KeyManager ? { manager: KeyMetadata.KeyManager as 'AWS' | 'CUSTOMER' } : {}),
+        ...(KeyMetadata?.KeyState ? { keyState: KeyMetadata.KeyState } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof AwsCallError) || error.transient) throw error;
+      // An alias/aws/... alias is AWS managed whatever DescribeKey says.
+      info = {
+        ...fromForm,
+        resolved: fromForm.manager === 'AWS',
+        note: `kms:DescribeKey: ${error.errorName}`,
+      };
+      if (fromForm.manager !== 'AWS') delete info.manager;
+      return info; // not cached: a missing permission may be fixed
+    }
+    this.cache.set(cacheKey, info);
+    return info;
+  }
+}

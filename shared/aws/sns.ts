@@ -1,0 +1,31 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { awsCall } from './errors.ts';
+
+export interface SnsMessage {
+  subject: string;
+  body: string;
+  attributes: Record<string, string>;
+}
+
+export async function publishNotification(
+  client: SNSClient,
+  topicArn: string,
+  message: SnsMessage,
+): Promise<string> {
+  const result = await awsCall('sns:Publish', () =>
+    client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: message.subject,
+        Message: message.body,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(message.attributes).map(([name, value]) => [
+            name,
+            { DataType: value.startsWith('[') ? 'String.Array' : 'String', StringValue: value },
+          ]),
+        ),
+      }),
+    ),
+  );
+  return result.MessageId ?? '';
+}

@@ -1,0 +1,117 @@
+// The message admins get: a subject they can scan in an inbox, a body that says who did what and what the
+// guardrails did, and attributes that SNS subscriptions can filter on. Pure: built from the outcome alone.
+import type { SnsMessage } from './aws/sns.ts';
+import type { Assessment } from './pipeline.ts';
+import { safeText, truncate } from './text.ts';
+import type { ActionResult, Actor, ResourceRef, Severity } from './types.ts';
+
+const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
+const SUBJECT_MAX = 100; // SNS limit for email subjects
+
+export interface NotificationContext {
+  assessment: Assessment;
+  results: ActionResult[];
+  mode: 'enforce' | 'report';
+}
+
+function headline(results: ActionResult[], mode: 'enforce' | 'report'): string {
+  const status = (type: string) => results.find((r) => r.type === type)?.status;
+  if (mode === 'report') return results.some((r) => r.type === 'stop') ? 'WOULD STOP' : 'REPORT';
+  if (status('stop') === 'done') return 'STOPPED';
+  if (status('stop') === 'deferred') return 'STOP PENDING';
+  if (results.some((r) => r.status === 'failed')) return 'ACTION FAILED';
+  if (status('revert') === 'done') return 'REVERTED';
+  if (status('tag') === 'done') return 'TAGGED';
+  return 'NONCOMPLIANT';
+}
+
+const NOUN: Record<ResourceRef['type'], string> = {
+  'notebook-instance': 'notebook',
+  'user-profile': 'user profile',
+  domain: 'domain',
+};
+
+export function consoleLink(resource: ResourceRef, region: string): string {
+  const base = `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#`;
+  const name = encodeURIComponent(resource.name);
+  switch (resource.type) {
+    case 'notebook-instance':
+      return `${base}/notebook-instances/${name}`;
+    case 'user-profile':
+      return `${base}/studio/${encodeURIComponent(resource.domainId ?? '')}/user/${name}`;
+    case 'domain':
+      return `${base}/studio/${encodeURIComponent(resource.domainId ?? resource.name)}`;
+  }
+}
+
+export function describeActor(actor: Actor): string[] {
+  const lines = [`${safeText(actor.arn ?? '(no IAM ARN)', 300)} (${safeText(actor.type, 40)})`];
+  if (actor.roleArn) lines.push(`role ${safeText(actor.roleArn, 300)}`);
+  if (actor.identityCenterUserId) {
+    lines.push(
+      `Identity Center user ${safeText(actor.identityCenterUserId, 80)}${actor.identityStoreArn ? ` in ${safeText(actor.identityStoreArn, 200)}` : ''}`,
+    );
+  }
+  if (actor.sourceIdentity) lines.push(`source identity ${safeText(actor.sourceIdentity, 80)}`);
+  if (actor.invokedBy) lines.push(`invoked by ${safeText(actor.invokedBy, 80)}`);
+  if (actor.mfaAuthenticated !== undefined) lines.push(`MFA ${actor.mfaAuthenticated ? 'yes' : 'no'}`);
+  return lines;
+}
+
+export function composeNotification({ assessment, results, mode }: NotificationContext): SnsMessage {
+  const { change, evaluation } = assessment;
+  if (!change || !evaluation) throw new Error('a notification needs an evaluated change');
+  const resource = change.resource;
+  const violations = evaluation.violations;
+  const severity = SEVERITY_ORDER.find((s) => violations.some((v) => v.severity === s)) ?? 'low';
+  const rules = [...new Set(violations.map((v) => v.rule))];
+  const first = violations[0]?.message ?? 'noncompliant';
+  const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
+  // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
+  const head = `[sm-guardrails] ${headline(results, mode)} ${NOUN[resource.type]} ${safeText(resource.name, 40)} in ${change.account}/${change.region}: `;
+  const subject = `${head}${truncate(first, Math.max(12, SUBJECT_MAX - head.length - more.length))}${more}`;
+
+  const actorLines = describeActor(change.actor);
+  const body = [
+    `sm-guardrails found a noncompliant SageMaker ${NOUN[resource.type]}${mode === 'report' ? ' (report mode: nothing was changed)' : ''}.`,
+    '',
+    `Resource:  ${resource.type} ${safeText(resource.name, 120)}`,
+    `ARN:       ${safeText(resource.arn, 300)}`,
+    `Account:   ${change.account}    Region: ${change.region}`,
+    `Event:     ${change.eventName} at ${safeText(change.eventTime, 40)}`,
+    `Event id:  ${safeText(change.eventId, 80)}`,
+    `Actor:     ${actorLines[0]}`,
+    ...actorLines.slice(1).map((line) => `           ${line}`),
+    '',
+    'Violations:',
+    ...violations.flatMap((v) => [
+      `  - [${v.severity}] ${v.rule}: ${safeText(v.message, 200)}`,
+      `      seen:     ${safeText(v.seen, 300)}`,
+      `      required: ${safeText(v.required, 300)}`,
+      `      fix:      ${safeText(v.fix, 400)}${v.recreateRequired ? ' (cannot be changed in place)' : ''}`,
+    ]),
+    '',
+    'Actions:',
+    ...results
+      .filter((r) => r.type !== 'notify')
+      .map(
+        (r) =>
+          `  - ${r.type}: ${r.status}${r.detail ? ` (${safeText(r.detail, 300)})` : ''}${r.error ? ` error ${safeText(r.error, 80)}` : ''}`,
+      ),
+    ...(results.every((r) => r.type === 'notify') ? ['  - none besides this notification'] : []),
+    '',
+    `Console:   ${consoleLink(resource, change.region)}`,
+  ].join('\n');
+
+  return {
+    subject,
+    body,
+    attributes: {
+      severity,
+      rules: JSON.stringify(rules),
+      resourceType: resource.type,
+      mode,
+      account: change.account,
+    },
+  };
+}

@@ -1,0 +1,317 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { statusTagValue } from '#core/evaluate';
+import { type Assessment, assessEvent, offlineStateSource, type StateSource } from '#core/pipeline';
+import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
+import { plannedResults } from '#core/report';
+import type { Tags, Violation } from '#core/types';
+
+const EVENTS = join(import.meta.dirname, '..', 'events');
+const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'expected-verdicts.json'), 'utf8')) as Record<
+  string,
+  { verdict: string; rules?: string[]; why: string }
+>;
+const TRUNCATED = 'malformed/truncated-json.json';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return walk(path);
+    return entry.name.endsWith('.json') ? [relative(EVENTS, path)] : [];
+  });
+}
+const FILES = walk(EVENTS).sort();
+
+// biome-ignore lint/suspicious/noExplicitAny: sample events are edited freely below.
+type Json = any;
+const load = (file: string): Json => JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+function edited(file: string, edit: (event: Json) => void): Json {
+  const event = structuredClone(load(file));
+  edit(event);
+  return event;
+}
+const assess = (input: unknown, policy: Policy = DEFAULT_POLICY, source: StateSource = offlineStateSource) =>
+  assessEvent(input, policy, source);
+const rulesOf = (a: Assessment) => [...new Set((a.evaluation?.violations ?? []).map((v) => v.rule))].sort();
+
+/** The offline source, with tags the live resource would have. */
+function withLiveTags(tags: Tags): StateSource {
+  return {
+    ...offlineStateSource,
+    readState: async (change) => {
+      const state = await offlineStateSource.readState(change);
+      return state && { ...state, tags };
+    },
+  };
+}
+
+describe('sample events get their expected verdicts', () => {
+  it('every file in events/ has an expected verdict, and every expected verdict has a file', () => {
+    expect(FILES).toEqual(Object.keys(expected).sort());
+  });
+
+  it('the truncated file is not parseable JSON', () => {
+    expect(expected[TRUNCATED]?.verdict).toBe('invalid');
+    expect(() => load(TRUNCATED)).toThrow(SyntaxError);
+  });
+
+  it.each(FILES.filter((file) => file !== TRUNCATED))('%s', async (file) => {
+    const want = expected[file];
+    const assessment = await assess(load(file));
+    expect(assessment.verdict).toBe(want?.verdict);
+    expect(rulesOf(assessment)).toEqual([...(want?.rules ?? [])].sort());
+    if (assessment.verdict === 'skipped' || assessment.verdict === 'invalid') {
+      expect(assessment.reason?.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('planned actions', () => {
+  it('a noncompliant Pending notebook is quarantined: status tag, stop, notify', async () => {
+    const a = await assess(load('notebook-instance/create-kms-aws-managed-alias.json'));
+    expect(a.evaluation?.actions).toEqual([
+      { type: 'tag', tags: { 'guardrails:status': 'quarantined: notebook-kms-key' }, untag: [] },
+      { type: 'stop' },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('the status tag lists the rules, sorted, once each', async () => {
+    const a = await assess(load('notebook-instance/create-all-defaults.json'));
+    expect(a.evaluation?.actions[0]).toEqual({
+      type: 'tag',
+      tags: {
+        'guardrails:status':
+          'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc required-tags',
+      },
+      untag: [],
+    });
+    expect(a.evaluation?.actions.map((action) => action.type)).toEqual(['tag', 'stop', 'notify']);
+    // The project tag is derived from the principal's tags, which offline are not read.
+    expect(a.evaluation?.actions[0]).not.toHaveProperty('tags.project');
+  });
+
+  it.each(['Stopped', 'Stopping', 'Deleting'])('a %s notebook is not stopped, only marked noncompliant', async (status) => {
+    const event = edited('notebook-instance/state-change-inservice-noncompliant.json', (e) => {
+      e.detail.NotebookInstanceStatus = status;
+    });
+    const a = await assess(event);
+    expect(a.verdict).toBe('noncompliant');
+    expect(a.evaluation?.actions).toEqual([
+      {
+        type: 'tag',
+        tags: {
+          'guardrails:status':
+            'noncompliant: notebook-direct-internet-access notebook-kms-key notebook-vpc required-tags',
+        },
+        untag: [],
+      },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('an InService noncompliant notebook from a state-change event is stopped', async () => {
+    const a = await assess(load('notebook-instance/state-change-inservice-noncompliant.json'));
+    expect(a.evaluation?.actions.map((action) => action.type)).toEqual(['tag', 'stop', 'notify']);
+  });
+
+  it('a user profile missing studiouserid gets it derived from its name', async () => {
+    const a = await assess(load('studio/create-user-profile-missing-studiouserid.json'));
+    expect(a.evaluation?.actions).toEqual([
+      {
+        type: 'tag',
+        tags: { studiouserid: 'ravi-patel', 'guardrails:status': 'noncompliant: required-tags' },
+        untag: [],
+      },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('deleting studiouserid: restored by the tag and the revert actions', async () => {
+    const a = await assess(load('tags/delete-tags-user-profile-studiouserid.json'));
+    expect(a.evaluation?.actions).toEqual([
+      {
+        type: 'tag',
+        tags: { studiouserid: 'maria-garcia', 'guardrails:status': 'noncompliant: required-tags' },
+        untag: [],
+      },
+      { type: 'revert', key: 'studiouserid', restoreValue: 'maria-garcia' },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('studiouserid rewritten by a Studio user: reverted to the profile name', async () => {
+    const a = await assess(load('tags/add-tags-user-profile-change-studiouserid.json'));
+    expect(a.evaluation?.actions).toEqual([
+      { type: 'revert', key: 'studiouserid', restoreValue: 'maria-garcia' },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('the exemption tag added by an ordinary user is removed (restoreValue null)', async () => {
+    const a = await assess(load('tags/add-tags-notebook-guardrails-exempt.json'));
+    expect(a.evaluation?.actions).toEqual([
+      { type: 'revert', key: 'guardrails:exempt', restoreValue: null },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('the exemption tag set at creation is removed and the notebook still quarantined', async () => {
+    const a = await assess(load('notebook-instance/create-with-exempt-tag.json'));
+    expect(a.evaluation?.actions).toEqual([
+      {
+        type: 'tag',
+        tags: { 'guardrails:status': 'quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc' },
+        untag: [],
+      },
+      { type: 'stop' },
+      { type: 'revert', key: 'guardrails:exempt', restoreValue: null },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('the exemption tag added by an allowed principal passes', async () => {
+    const policy = policySchema.parse({ exemption: { allowedPrincipals: ['arn:aws:iam::*:role/DataScientist'] } });
+    const a = await assess(load('tags/add-tags-notebook-guardrails-exempt.json'), policy);
+    expect(a.verdict).toBe('compliant');
+    expect(a.evaluation?.actions).toEqual([]);
+  });
+
+  it('a compliant event plans nothing offline (the status tag is cleared only from a live read)', async () => {
+    const a = await assess(load('notebook-instance/create-compliant.json'));
+    expect(a.verdict).toBe('compliant');
+    expect(a.evaluation?.actions).toEqual([]);
+  });
+
+  it('actions follow the policy: notify only', async () => {
+    const policy = policySchema.parse({ actions: { 'notebook-kms-key': ['notify'] } });
+    const a = await assess(load('notebook-instance/create-kms-aws-managed-alias.json'), policy);
+    expect(a.evaluation?.actions).toEqual([{ type: 'notify' }]);
+  });
+
+  it('statusTagValue', () => {
+    const v = (rule: string) => ({ rule }) as Violation;
+    expect(statusTagValue([v('b'), v('a'), v('b')], false)).toBe('noncompliant: a b');
+    expect(statusTagValue([v('notebook-vpc')], true)).toBe('quarantined: notebook-vpc');
+  });
+});
+
+describe('report mode', () => {
+  const REPORT = policySchema.parse({ mode: 'report' });
+
+  it('the same actions are planned, and all but notify are skipped with what would have been done', async () => {
+    const a = await assess(load('notebook-instance/create-with-exempt-tag.json'), REPORT);
+    expect(a.verdict).toBe('noncompliant');
+    expect(plannedResults(a, REPORT.mode)).toEqual([
+      {
+        type: 'tag',
+        status: 'skipped',
+        detail:
+          'report mode: would tag guardrails:status=quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc',
+      },
+      { type: 'stop', status: 'skipped', detail: 'report mode: would stop the notebook instance' },
+      { type: 'revert', status: 'skipped', detail: 'report mode: would remove tag guardrails:exempt' },
+      { type: 'notify', status: 'planned', detail: 'notify the admins' },
+    ]);
+  });
+
+  it('a revert to a value', async () => {
+    const a = await assess(load('tags/add-tags-user-profile-change-studiouserid.json'), REPORT);
+    expect(plannedResults(a, REPORT.mode)[0]).toEqual({
+      type: 'revert',
+      status: 'skipped',
+      detail: 'report mode: would restore tag studiouserid=maria-garcia',
+    });
+  });
+
+  it('enforce mode plans them', async () => {
+    const a = await assess(load('notebook-instance/create-kms-aws-managed-alias.json'));
+    expect(plannedResults(a, DEFAULT_POLICY.mode)).toEqual([
+      { type: 'tag', status: 'planned', detail: 'tag guardrails:status=quarantined: notebook-kms-key' },
+      { type: 'stop', status: 'planned', detail: 'stop the notebook instance' },
+      { type: 'notify', status: 'planned', detail: 'notify the admins' },
+    ]);
+  });
+
+  it('nothing is planned for a skipped event', async () => {
+    const a = await assess(load('not-for-guardrails/elb-add-tags.json'), REPORT);
+    expect(plannedResults(a, REPORT.mode)).toEqual([]);
+  });
+});
+
+describe('exemptions and ignored principals', () => {
+  it('an exempt resource is skipped (update)', async () => {
+    const source = withLiveTags({ 'guardrails:exempt': 'approved by secops', project: 'churn' });
+    const a = await assess(load('notebook-instance/update-root-access-enabled.json'), DEFAULT_POLICY, source);
+    expect(a.verdict).toBe('skipped');
+    expect(a.reason).toMatch(/^exempt/);
+    expect(a.reason).toBe('exempt: guardrails:exempt="approved by secops"');
+    expect(a.evaluation?.violations).toEqual([]);
+    expect(a.evaluation?.actions).toEqual([]);
+  });
+
+  it('an exempt notebook reported by a state-change event is skipped', async () => {
+    const event = edited('notebook-instance/state-change-inservice-noncompliant.json', (e) => {
+      e.detail.Tags = { 'guardrails:exempt': 'true' };
+    });
+    const a = await assess(event);
+    expect(a.verdict).toBe('skipped');
+    expect(a.reason).toBe('exempt: guardrails:exempt="true"');
+  });
+
+  it('a custom exemption key', async () => {
+    const policy = policySchema.parse({ exemption: { tagKey: 'sec:exempt' } });
+    const event = edited('notebook-instance/state-change-inservice-noncompliant.json', (e) => {
+      e.detail.Tags = { 'sec:exempt': 'ticket-42' };
+    });
+    expect((await assess(event, policy)).reason).toBe('exempt: sec:exempt="ticket-42"');
+    expect((await assess(event)).verdict).toBe('noncompliant');
+  });
+
+  it('an exempt resource is still protected against tag tampering', async () => {
+    const source = withLiveTags({ 'guardrails:exempt': 'true' });
+    const a = await assess(load('tags/delete-tags-user-profile-studiouserid.json'), DEFAULT_POLICY, source);
+    expect(a.verdict).toBe('noncompliant');
+    expect(rulesOf(a)).toEqual(['protected-tag-change']);
+  });
+
+  it("the guardrails' own calls are skipped", async () => {
+    const a = await assess(load('not-for-guardrails/guardrails-own-add-tags.json'));
+    expect(a.verdict).toBe('skipped');
+    expect(a.reason).toBe('call by an ignored principal (arn:aws:iam::111122223333:role/sm-guardrails-tagging)');
+    expect(a.evaluation).toBeUndefined();
+  });
+
+  it('a principal ignored by the policy is skipped (an IAM user, matched by its ARN)', async () => {
+    const policy = policySchema.parse({ ignoredPrincipals: ['arn:aws:iam::*:user/alice'] });
+    const a = await assess(load('notebook-instance/create-all-defaults.json'), policy);
+    expect(a.verdict).toBe('skipped');
+    expect(a.reason).toBe('call by an ignored principal (arn:aws:iam::111122223333:user/alice)');
+  });
+
+  it('with no ignored principals, the guardrails role is evaluated like anyone', async () => {
+    const policy = policySchema.parse({ ignoredPrincipals: [] });
+    const a = await assess(load('not-for-guardrails/guardrails-own-add-tags.json'), policy);
+    expect(a.verdict).toBe('compliant');
+  });
+});
+
+describe('invalid and skipped assessments', () => {
+  it('invalid input names the path', async () => {
+    const a = await assess(load('malformed/request-tags-is-string.json'));
+    expect(a).toEqual({
+      verdict: 'invalid',
+      path: '$.detail.requestParameters.tags',
+      reason: '$.detail.requestParameters.tags: Invalid input: expected array, received string',
+      eventId: '517e54c7-46df-423f-a022-0bfeaf14eee1',
+      eventName: 'CreateNotebookInstance',
+    });
+  });
+
+  it('a resource that no longer exists is skipped', async () => {
+    const source: StateSource = { ...offlineStateSource, readState: async () => undefined };
+    const a = await assess(load('notebook-instance/create-all-defaults.json'), DEFAULT_POLICY, source);
+    expect(a).toMatchObject({ verdict: 'skipped', reason: 'resource no longer exists' });
+  });
+});

@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, parsePolicy, RULE_IDS } from '#core/policy';
+
+const FILE = 'config/policy.yaml';
+
+/** The problems of a policy text that must not parse; fails the test when it parses. */
+function problemsOf(text: string, file = FILE): string[] {
+  try {
+    parsePolicy(text, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyError);
+    const policyError = error as PolicyError;
+    expect(policyError.file).toBe(file);
+    expect(policyError.message).toBe(`${file}: ${policyError.problems.join('; ')}`);
+    return policyError.problems;
+  }
+  throw new Error('expected a PolicyError');
+}
+
+describe('DEFAULT_POLICY', () => {
+  it('enforces', () => {
+    expect(DEFAULT_POLICY.mode).toBe('enforce');
+  });
+
+  it('turns every notebook and domain requirement on', () => {
+    expect(DEFAULT_POLICY.notebook).toEqual({
+      requireDirectInternetAccessDisabled: true,
+      requireRootAccessDisabled: true,
+      requireSubnet: true,
+      requireKmsKey: true,
+    });
+    expect(DEFAULT_POLICY.domain).toEqual({ requireVpcOnly: true, requireKmsKey: true });
+  });
+
+  it('requires project on notebooks, studiouserid on user profiles and nothing on domains', () => {
+    expect(DEFAULT_POLICY.requiredTags).toEqual({
+      'notebook-instance': { project: { derive: 'principal-tag' } },
+      'user-profile': { studiouserid: { derive: 'user-profile-name' } },
+      domain: {},
+    });
+  });
+
+  it('protects studiouserid and the exemption tag guardrails:exempt, with no principal allowed', () => {
+    expect(DEFAULT_POLICY.protectedTags).toEqual({ studiouserid: { allowedPrincipals: [] } });
+    expect(DEFAULT_POLICY.exemption).toEqual({ tagKey: 'guardrails:exempt', allowedPrincipals: [] });
+  });
+
+  it("ignores the guardrails' own roles", () => {
+    expect(DEFAULT_POLICY.ignoredPrincipals).toEqual(['arn:aws:iam::*:role/sm-guardrails-*']);
+  });
+
+  it('has no KMS allowlist, no execution role allowlist and the status tag guardrails:status', () => {
+    expect(DEFAULT_POLICY.kms.allowedKeys).toEqual([]);
+    expect(DEFAULT_POLICY.userProfile.allowedExecutionRoles).toEqual([]);
+    expect(DEFAULT_POLICY.statusTagKey).toBe('guardrails:status');
+  });
+
+  it('has the default actions for every rule', () => {
+    expect(DEFAULT_POLICY.actions).toEqual({
+      'notebook-direct-internet-access': ['tag', 'stop', 'notify'],
+      'notebook-root-access': ['tag', 'stop', 'notify'],
+      'notebook-vpc': ['tag', 'stop', 'notify'],
+      'notebook-kms-key': ['tag', 'stop', 'notify'],
+      'domain-network-access': ['tag', 'notify'],
+      'domain-kms-key': ['tag', 'notify'],
+      'user-profile-execution-role': ['tag', 'notify'],
+      'required-tags': ['tag', 'notify'],
+      'protected-tag-change': ['revert', 'notify'],
+    });
+    expect(Object.keys(DEFAULT_POLICY.actions).sort()).toEqual([...RULE_IDS].sort());
+  });
+
+  it('is what an empty policy file gives', () => {
+    expect(parsePolicy('', FILE)).toEqual(DEFAULT_POLICY);
+    expect(parsePolicy('# only a comment\n', FILE)).toEqual(DEFAULT_POLICY);
+    expect(parsePolicy('{}', FILE)).toEqual(DEFAULT_POLICY);
+  });
+});
+
+describe('parsePolicy: valid text', () => {
+  it('reads YAML and fills in the defaults around what it sets', () => {
+    const policy = parsePolicy(
+      [
+        '# report-only rollout',
+        'mode: report',
+        'notebook:',
+        '  requireRootAccessDisabled: false',
+        'requiredTags:',
+        '  domain:',
+        '    owner: {}',
+        '  notebook-instance:',
+        '    project:',
+        '      values: [churn, fraud]',
+        "      pattern: '^[a-z]+$'",
+        'kms:',
+        '  allowedKeys:',
+        '    - arn:aws:kms:us-east-1:111122223333:key/7c1e4b2a-93d5-4f1e-8a6b-2d9f0c3e5a17',
+        '    - arn:aws:kms:us-east-1:111122223333:alias/ml-notebooks',
+        'actions:',
+        '  notebook-vpc: [notify]',
+        'exemption:',
+        '  allowedPrincipals: ["arn:aws:iam::*:role/Admin"]',
+      ].join('\n'),
+      FILE,
+    );
+    expect(policy.mode).toBe('report');
+    expect(policy.notebook).toEqual({
+      requireDirectInternetAccessDisabled: true,
+      requireRootAccessDisabled: false,
+      requireSubnet: true,
+      requireKmsKey: true,
+    });
+    expect(policy.requiredTags).toEqual({
+      'notebook-instance': { project: { values: ['churn', 'fraud'], pattern: '^[a-z]+$' } },
+      'user-profile': { studiouserid: { derive: 'user-profile-name' } },
+      domain: { owner: {} },
+    });
+    expect(policy.kms.allowedKeys).toHaveLength(2);
+    expect(policy.actions['notebook-vpc']).toEqual(['notify']);
+    expect(policy.actions['notebook-kms-key']).toEqual(['tag', 'stop', 'notify']);
+    expect(policy.exemption).toEqual({ tagKey: 'guardrails:exempt', allowedPrincipals: ['arn:aws:iam::*:role/Admin'] });
+    expect(policy.protectedTags).toEqual(DEFAULT_POLICY.protectedTags);
+  });
+
+  it('reads JSON', () => {
+    const policy = parsePolicy(
+      JSON.stringify({
+        mode: 'enforce',
+        userProfile: { allowedExecutionRoles: ['arn:aws:iam::*:role/service-role/AmazonSageMaker-*'] },
+        protectedTags: { studiouserid: { allowedPrincipals: ['arn:aws:iam::*:role/Admin'] }, owner: {} },
+        ignoredPrincipals: [],
+        statusTagKey: 'sec:status',
+      }),
+      'policy.json',
+    );
+    expect(policy.userProfile.allowedExecutionRoles).toEqual(['arn:aws:iam::*:role/service-role/AmazonSageMaker-*']);
+    expect(policy.protectedTags).toEqual({
+      studiouserid: { allowedPrincipals: ['arn:aws:iam::*:role/Admin'] },
+      owner: { allowedPrincipals: [] },
+    });
+    expect(policy.ignoredPrincipals).toEqual([]);
+    expect(policy.statusTagKey).toBe('sec:status');
+    expect(policy.actions).toEqual(DEFAULT_POLICY.actions);
+  });
+
+  it('accepts an action list that is empty (the rule reports nothing to do)', () => {
+    expect(parsePolicy('actions:\n  required-tags: []\n', FILE).actions['required-tags']).toEqual([]);
+  });
+});
+
+describe('parsePolicy: every problem names the field and the reason', () => {
+  it.each([
+    ['unknown key at top level', 'mode: enforce\nmodes: report\n', ['unknown field "modes"']],
+    ['unknown key nested', 'notebook:\n  requireVPC: true\n', ['notebook: unknown field "requireVPC"']],
+    ['unknown resource type under requiredTags', 'requiredTags:\n  notebook:\n    project: {}\n', ['requiredTags: unknown field "notebook"']],
+    ['unknown rule id under actions', 'actions:\n  notebook-foo: [tag]\n', ['actions: unknown field "notebook-foo"']],
+    [
+      'wrong type',
+      'notebook:\n  requireSubnet: "yes"\n',
+      ['notebook.requireSubnet: Invalid input: expected boolean, received string'],
+    ],
+    [
+      'wrong type (string instead of list) in JSON',
+      '{"kms": {"allowedKeys": "arn:aws:kms:us-east-1:111122223333:key/abc"}}',
+      ['kms.allowedKeys: Invalid input: expected array, received string'],
+    ],
+    ['bad enum', 'mode: audit\n', ['mode: Invalid option: expected one of "enforce"|"report"']],
+    [
+      'bad action name',
+      'actions:\n  notebook-vpc: [tag, explode]\n',
+      ['actions.notebook-vpc.1: Invalid option: expected one of "tag"|"stop"|"revert"|"notify"'],
+    ],
+    [
+      'bad derive',
+      'requiredTags:\n  user-profile:\n    studiouserid:\n      derive: email\n',
+      ['requiredTags.user-profile.studiouserid.derive: Invalid option: expected one of "principal-tag"|"user-profile-name"'],
+    ],
+    [
+      'bad regex',
+      'requiredTags:\n  notebook-instance:\n    project:\n      pattern: "[a-z"\n',
+      ['requiredTags.notebook-instance.project.pattern: must be a valid regular expression'],
+    ],
+    [
+      'empty values list',
+      'requiredTags:\n  notebook-instance:\n    project:\n      values: []\n',
+      ['requiredTags.notebook-instance.project.values: Too small: expected array to have >=1 items'],
+    ],
+    [
+      'bad KMS ARN (short account)',
+      'kms:\n  allowedKeys:\n    - arn:aws:kms:us-east-1:1111:key/abc\n',
+      ['kms.allowedKeys.0: must be a KMS key ARN or alias ARN'],
+    ],
+    [
+      'bare key id on the KMS allowlist',
+      'kms:\n  allowedKeys: [7c1e4b2a-93d5-4f1e-8a6b-2d9f0c3e5a17]\n',
+      ['kms.allowedKeys.0: must be a KMS key ARN or alias ARN'],
+    ],
+    [
+      'bad principal pattern',
+      'ignoredPrincipals:\n  - sm-guardrails-*\n',
+      ['ignoredPrincipals.0: must be an ARN pattern such as arn:aws:iam::*:role/name-*'],
+    ],
+    [
+      'bad principal and an unknown key in the same entry',
+      'protectedTags:\n  studiouserid:\n    allowedPrincipals: [admin]\n    extra: 1\n',
+      [
+        'protectedTags.studiouserid.allowedPrincipals.0: must be an ARN pattern such as arn:aws:iam::*:role/name-*',
+        'protectedTags.studiouserid: unknown field "extra"',
+      ],
+    ],
+    [
+      'several problems at once',
+      'mode: x\nnotebook:\n  requireSubnet: 1\n',
+      [
+        'mode: Invalid option: expected one of "enforce"|"report"',
+        'notebook.requireSubnet: Invalid input: expected boolean, received number',
+      ],
+    ],
+    ['a YAML list at top level', '- mode: enforce\n', ['(top level): expected a mapping of policy settings']],
+    ['a scalar at top level', 'enforce\n', ['(top level): expected a mapping of policy settings']],
+  ])('%s', (_name, text, expected) => {
+    expect(problemsOf(text)).toEqual(expected);
+  });
+
+  it('the error message starts with the file name', () => {
+    expect(() => parsePolicy('mode: audit\n', 'ops/guardrails.yaml')).toThrow(
+      'ops/guardrails.yaml: mode: Invalid option: expected one of "enforce"|"report"',
+    );
+  });
+
+  it('a YAML syntax error names the line', () => {
+    expect(problemsOf('mode: enforce\nmode: report\n')).toEqual(['line 2: Map keys must be unique']);
+  });
+
+  it.each([
+    ['an unclosed flow sequence', 'mode: enforce\nnotebook: [a, b\n'],
+    ['a JSON syntax error', '{"mode": "enforce",, }'],
+  ])('a YAML syntax error (%s) names a line number', (_name, text) => {
+    const problems = problemsOf(text);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toMatch(/^line \d+: \S/);
+  });
+});
+
+describe('matchesPrincipalPattern', () => {
+  const ROLE = 'arn:aws:iam::111122223333:role/Admin';
+  it.each([
+    ['exact ARN', ROLE, ROLE, true],
+    ['exact ARN, another role', ROLE, 'arn:aws:iam::111122223333:role/Admins', false],
+    ['account wildcard', 'arn:aws:iam::*:role/Admin', ROLE, true],
+    ['account wildcard, another role', 'arn:aws:iam::*:role/Admin', 'arn:aws:iam::111122223333:role/Reader', false],
+    ['name prefix wildcard', 'arn:aws:iam::*:role/sm-guardrails-*', 'arn:aws:iam::111122223333:role/sm-guardrails-tagging', true],
+    ['name prefix wildcard, no match', 'arn:aws:iam::*:role/sm-guardrails-*', 'arn:aws:iam::111122223333:role/sm-guardrail', false],
+    ['several wildcards', 'arn:aws:*:*:role/*Admin*', 'arn:aws:iam::111122223333:role/PlatformAdminRole', true],
+    ['a lone wildcard matches anything', '*', 'arn:aws:sts::111122223333:assumed-role/Admin/jdoe', true],
+    ['anchored at the start', 'iam::*:role/Admin', ROLE, false],
+    ['anchored at the end', 'arn:aws:iam::*:role/Adm', ROLE, false],
+    ['an IAM role pattern does not match the STS session ARN', 'arn:aws:iam::*:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/jdoe', false],
+    ['a role path is part of the ARN', 'arn:aws:iam::*:role/Admin', 'arn:aws:iam::111122223333:role/ops/Admin', false],
+    ['a wildcard spans a role path', 'arn:aws:iam::*:role/*Admin', 'arn:aws:iam::111122223333:role/ops/Admin', true],
+    ['a path with a wildcard', 'arn:aws:iam::*:role/service-role/*', 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-X', true],
+    ['a path with a wildcard, no path', 'arn:aws:iam::*:role/service-role/*', 'arn:aws:iam::111122223333:role/AmazonSageMaker-ExecutionRole-X', false],
+    ['"." is literal', 'arn:aws:iam::111122223333:user/first.last', 'arn:aws:iam::111122223333:user/first.last', true],
+    ['"." is not "any character"', 'arn:aws:iam::111122223333:user/first.last', 'arn:aws:iam::111122223333:user/firstXlast', false],
+    ['"+" is literal', 'arn:aws:iam::111122223333:user/a+b', 'arn:aws:iam::111122223333:user/a+b', true],
+    ['"+" is not "one or more"', 'arn:aws:iam::111122223333:user/a+b', 'arn:aws:iam::111122223333:user/aab', false],
+    ['"@" and "=" and "," are literal', 'arn:aws:iam::*:user/x=y,z@example.com', 'arn:aws:iam::1:user/x=y,z@example.com', true],
+    ['"?" is literal', 'arn:aws:iam::1:user/ab?', 'arn:aws:iam::1:user/a', false],
+    ['parentheses and "|" are literal', 'arn:aws:iam::1:user/(a|b)', 'arn:aws:iam::1:user/(a|b)', true],
+    ['"|" is not alternation', 'arn:aws:iam::1:user/(a|b)', 'arn:aws:iam::1:user/a', false],
+    ['"$" and "^" are literal', 'arn:aws:iam::1:user/$^', 'arn:aws:iam::1:user/$^', true],
+    ['brackets and braces are literal', 'arn:aws:iam::1:user/[a]{2}', 'arn:aws:iam::1:user/[a]{2}', true],
+    ['a backslash is literal', 'arn:aws:iam::1:user/a\\d', 'arn:aws:iam::1:user/a\\d', true],
+    ['a backslash is not an escape', 'arn:aws:iam::1:user/a\\d', 'arn:aws:iam::1:user/a5', false],
+  ])('%s', (_name, pattern, arn, expected) => {
+    expect(matchesPrincipalPattern(pattern, arn)).toBe(expected);
+  });
+});
