@@ -92,50 +92,83 @@ describe('planned actions', () => {
     expect(a.evaluation?.actions[0]).not.toHaveProperty('tags.project');
   });
 
-  it.each(['Stopped', 'Stopping', 'Deleting'])('a %s notebook is not stopped, only marked noncompliant', async (status) => {
-    const event = edited('notebook-instance/state-change-inservice-noncompliant.json', (e) => {
-      e.detail.NotebookInstanceStatus = status;
-    });
-    const a = await assess(event);
-    expect(a.verdict).toBe('noncompliant');
-    expect(a.evaluation?.actions).toEqual([
-      {
-        type: 'tag',
-        tags: {
-          'guardrails:status':
-            'noncompliant: notebook-direct-internet-access notebook-kms-key notebook-vpc required-tags',
+  it.each(['Stopped', 'Stopping', 'Deleting'])(
+    'a %s notebook stays quarantined but no stop is planned',
+    async (status) => {
+      const event = edited('notebook-instance/state-change-inservice-noncompliant.json', (e) => {
+        e.detail.NotebookInstanceStatus = status;
+      });
+      const a = await assess(event);
+      expect(a.verdict).toBe('noncompliant');
+      expect(a.evaluation?.actions).toEqual([
+        {
+          type: 'tag',
+          tags: {
+            'guardrails:status':
+              'quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc required-tags',
+          },
+          untag: [],
         },
-        untag: [],
-      },
-      { type: 'notify' },
-    ]);
-  });
+        { type: 'notify' },
+      ]);
+    },
+  );
 
   it('an InService noncompliant notebook from a state-change event is stopped', async () => {
     const a = await assess(load('notebook-instance/state-change-inservice-noncompliant.json'));
     expect(a.evaluation?.actions.map((action) => action.type)).toEqual(['tag', 'stop', 'notify']);
   });
 
-  it('a user profile missing studiouserid gets it derived from its name', async () => {
-    const a = await assess(load('studio/create-user-profile-missing-studiouserid.json'));
+  it('a notebook whose rules do not stop it is marked noncompliant, not quarantined', async () => {
+    const policy = policySchema.parse({ actions: { 'notebook-kms-key': ['tag', 'notify'] } });
+    const a = await assess(load('notebook-instance/create-kms-aws-managed-alias.json'), policy);
     expect(a.evaluation?.actions).toEqual([
-      {
-        type: 'tag',
-        tags: { studiouserid: 'ravi-patel', 'guardrails:status': 'noncompliant: required-tags' },
-        untag: [],
-      },
+      { type: 'tag', tags: { 'guardrails:status': 'noncompliant: notebook-kms-key' }, untag: [] },
       { type: 'notify' },
     ]);
+  });
+
+  it('a user profile missing studiouserid gets it derived from its name, with no status tag', async () => {
+    // The tag action repairs the only violation by itself: nothing is left to flag.
+    const a = await assess(load('studio/create-user-profile-missing-studiouserid.json'));
+    expect(a.evaluation?.actions).toEqual([
+      { type: 'tag', tags: { studiouserid: 'ravi-patel' }, untag: [] },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('a repaired resource that carried the status tag loses it', async () => {
+    const source = withLiveTags({ team: 'risk', 'guardrails:status': 'noncompliant: required-tags' });
+    const a = await assess(load('studio/create-user-profile-missing-studiouserid.json'), DEFAULT_POLICY, source);
+    expect(a.evaluation?.actions).toEqual([
+      { type: 'tag', tags: { studiouserid: 'ravi-patel' }, untag: ['guardrails:status'] },
+      { type: 'notify' },
+    ]);
+  });
+
+  it('a wrong studiouserid value is not overwritten: the resource is flagged instead', async () => {
+    const source = withLiveTags({ studiouserid: '' });
+    const policy = policySchema.parse({
+      requiredTags: { 'user-profile': { studiouserid: { derive: 'user-profile-name', pattern: '^[a-z.]+$' } } },
+    });
+    const emptyIsFilled = await assess(load('studio/create-user-profile-missing-studiouserid.json'), policy, source);
+    expect(emptyIsFilled.evaluation?.actions[0]).toEqual({ type: 'tag', tags: { studiouserid: 'ravi-patel' }, untag: [] });
+    const wrong = await assess(
+      load('studio/create-user-profile-missing-studiouserid.json'),
+      policy,
+      withLiveTags({ studiouserid: 'Ravi Patel' }),
+    );
+    expect(wrong.evaluation?.actions[0]).toEqual({
+      type: 'tag',
+      tags: { 'guardrails:status': 'noncompliant: required-tags' },
+      untag: [],
+    });
   });
 
   it('deleting studiouserid: restored by the tag and the revert actions', async () => {
     const a = await assess(load('tags/delete-tags-user-profile-studiouserid.json'));
     expect(a.evaluation?.actions).toEqual([
-      {
-        type: 'tag',
-        tags: { studiouserid: 'maria-garcia', 'guardrails:status': 'noncompliant: required-tags' },
-        untag: [],
-      },
+      { type: 'tag', tags: { studiouserid: 'maria-garcia' }, untag: [] },
       { type: 'revert', key: 'studiouserid', restoreValue: 'maria-garcia' },
       { type: 'notify' },
     ]);

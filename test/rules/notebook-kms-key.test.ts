@@ -46,6 +46,12 @@ testRule(notebookKmsKey, 'notebook-instance', {
       policy: allow(KEY_ARN),
     },
     {
+      name: 'live: alias ARN allowlist resolved to key ARNs, key given by key ARN',
+      ...liveKey({ given: KEY_ARN, keyArn: KEY_ARN, manager: 'CUSTOMER' }),
+      policy: allow(ALIAS_ARN),
+      allowedKmsKeyArns: [KEY_ARN],
+    },
+    {
       // The partition comes from the region: us-gov-* regions are in aws-us-gov, whose ARNs start arn:aws-us-gov:.
       name: 'key id in a GovCloud region matches its aws-us-gov key ARN on the allowlist',
       ...keyGiven(KEY_ID, 'us-gov-west-1'),
@@ -116,6 +122,14 @@ testRule(notebookKmsKey, 'notebook-instance', {
       policy: allow(ALIAS_ARN, OTHER_ALIAS_ARN),
       messages: ['volume KMS key not on the allowlist'],
       required: [`one of ${ALIAS_ARN}, ${OTHER_ALIAS_ARN}`],
+    },
+    {
+      name: 'live: alias ARN allowlist resolved to other key ARNs',
+      ...liveKey({ given: KEY_ARN, keyArn: KEY_ARN, manager: 'CUSTOMER' }),
+      policy: allow(ALIAS_ARN),
+      allowedKmsKeyArns: [OTHER_KEY_ARN],
+      messages: ['volume KMS key not on the allowlist'],
+      required: [`one of ${ALIAS_ARN}`],
     },
   ],
   unknown: [

@@ -12,6 +12,8 @@ export interface CaseInput {
   /** Policy overrides, in policy-file form (defaults fill the rest). */
   policy?: Record<string, unknown>;
   kmsKey?: KmsKeyInfo;
+  /** Key ARNs the allowlist's aliases point to (live only). */
+  allowedKmsKeyArns?: string[];
   principalTags?: Tags;
 }
 export interface InvalidCase extends CaseInput {
@@ -73,6 +75,7 @@ export function buildContext(c: CaseInput, defaultType: ResourceType): RuleConte
     state,
     policy,
     ...(c.kmsKey ? { kmsKey: c.kmsKey } : {}),
+    ...(c.allowedKmsKeyArns ? { allowedKmsKeyArns: c.allowedKmsKeyArns } : {}),
     ...(c.principalTags ? { principalTags: c.principalTags } : {}),
   };
 }
