@@ -59,3 +59,25 @@ export async function readInputs(
   }
   return items;
 }
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Dead letters replay as the events they carry: a Lambda on-failure destination record (`requestPayload`), an SQS
+ * message (`Body` holding JSON) and `aws sqs receive-message` output (`Messages`). Anything else is left as is.
+ */
+export function unwrapDeadLetters(value: unknown): unknown {
+  if (Array.isArray(value)) return value.flatMap((v) => [unwrapDeadLetters(v)].flat());
+  if (!isObject(value)) return value;
+  if (Array.isArray(value.Messages)) return unwrapDeadLetters(value.Messages);
+  if ('requestPayload' in value && isObject(value.requestContext)) return value.requestPayload;
+  if (typeof value.Body === 'string' && typeof value.MessageId === 'string') {
+    try {
+      return unwrapDeadLetters(JSON.parse(value.Body));
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

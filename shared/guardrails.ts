@@ -7,6 +7,9 @@ import { normalizeEvent } from './events/normalize.ts';
 import { type Execution, executePlan } from './execute.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
+import { publishNotification } from './aws/sns.ts';
+import { composeStopAbandoned } from './notification.ts';
+import type { RecheckRequest } from './recheck.ts';
 import { buildReport, type EventReport } from './report.ts';
 
 export interface GuardrailsOptions {
@@ -89,6 +92,18 @@ export class Guardrails {
       ...(execution.notification ? { notifications: [execution.notification] } : {}),
     });
     return { report, assessment, execution };
+  }
+
+  /** Past the last re-check the notebook is still not InService: the admins must know it is running unstopped. */
+  async notifyStopAbandoned(request: RecheckRequest, last: EventReport): Promise<void> {
+    if (!this.options.topicArn || this.options.dryRun) return;
+    const message = composeStopAbandoned(request.resource, request, {
+      attempts: request.attempt,
+      firstDeferredAt: request.firstDeferredAt,
+      status: last.actions.find((a) => a.type === 'stop')?.detail?.match(/is (\w+)/)?.[1] ?? 'not InService',
+      rules: [...new Set(last.violations.map((v) => v.rule))],
+    });
+    await publishNotification(this.options.aws.sns, this.options.topicArn, message);
   }
 }
 

@@ -115,3 +115,34 @@ export function composeNotification({ assessment, results, mode }: NotificationC
     },
   };
 }
+
+/** The admins' message when a noncompliant notebook stayed Pending past every re-check. */
+export function composeStopAbandoned(
+  notebook: { arn: string; name: string },
+  where: { account: string; region: string },
+  detail: { attempts: number; firstDeferredAt: string; status: string; rules: string[] },
+): SnsMessage {
+  const subject = truncate(
+    `[sm-guardrails] NOT STOPPED notebook ${safeText(notebook.name, 40)} in ${where.account}/${where.region}: still ${detail.status}`,
+    SUBJECT_MAX,
+  );
+  const body = [
+    `sm-guardrails could not stop a noncompliant SageMaker notebook instance: it was still ${detail.status} after ${detail.attempts} re-checks.`,
+    '',
+    `Resource:  notebook-instance ${safeText(notebook.name, 120)}`,
+    `ARN:       ${safeText(notebook.arn, 300)}`,
+    `Account:   ${where.account}    Region: ${where.region}`,
+    `Deferred:  since ${detail.firstDeferredAt}`,
+    `Rules:     ${detail.rules.join(', ')}`,
+    '',
+    'A notebook can be stopped only once InService. Check why it is stuck (capacity, a lifecycle script over 5 minutes),',
+    'then stop or delete it by hand; the guardrails stop it if it later reaches InService and they are told.',
+    '',
+    `Console:   ${consoleLink({ type: 'notebook-instance', ...notebook }, where.region)}`,
+  ].join('\n');
+  return {
+    subject,
+    body,
+    attributes: { severity: 'high', rules: JSON.stringify(detail.rules), resourceType: 'notebook-instance', mode: 'enforce', account: where.account },
+  };
+}

@@ -8,10 +8,9 @@ import { plannedResults } from '#core/report';
 import type { Tags, Violation } from '#core/types';
 
 const EVENTS = join(import.meta.dirname, '..', 'events');
-const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'expected-verdicts.json'), 'utf8')) as Record<
-  string,
-  { verdict: string; rules?: string[]; why: string }
->;
+const expected = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'expected-verdicts.json'), 'utf8'),
+) as Record<string, { verdict: string; rules?: string[]; why: string }>;
 const TRUNCATED = 'malformed/truncated-json.json';
 
 function walk(dir: string): string[] {
@@ -139,7 +138,11 @@ describe('planned actions', () => {
 
   it('a repaired resource that carried the status tag loses it', async () => {
     const source = withLiveTags({ team: 'risk', 'guardrails:status': 'noncompliant: required-tags' });
-    const a = await assess(load('studio/create-user-profile-missing-studiouserid.json'), DEFAULT_POLICY, source);
+    const a = await assess(
+      load('studio/create-user-profile-missing-studiouserid.json'),
+      DEFAULT_POLICY,
+      source,
+    );
     expect(a.evaluation?.actions).toEqual([
       { type: 'tag', tags: { studiouserid: 'ravi-patel' }, untag: ['guardrails:status'] },
       { type: 'notify' },
@@ -149,10 +152,20 @@ describe('planned actions', () => {
   it('a wrong studiouserid value is not overwritten: the resource is flagged instead', async () => {
     const source = withLiveTags({ studiouserid: '' });
     const policy = policySchema.parse({
-      requiredTags: { 'user-profile': { studiouserid: { derive: 'user-profile-name', pattern: '^[a-z.]+$' } } },
+      requiredTags: {
+        'user-profile': { studiouserid: { derive: 'user-profile-name', pattern: '^[a-z.]+$' } },
+      },
     });
-    const emptyIsFilled = await assess(load('studio/create-user-profile-missing-studiouserid.json'), policy, source);
-    expect(emptyIsFilled.evaluation?.actions[0]).toEqual({ type: 'tag', tags: { studiouserid: 'ravi-patel' }, untag: [] });
+    const emptyIsFilled = await assess(
+      load('studio/create-user-profile-missing-studiouserid.json'),
+      policy,
+      source,
+    );
+    expect(emptyIsFilled.evaluation?.actions[0]).toEqual({
+      type: 'tag',
+      tags: { studiouserid: 'ravi-patel' },
+      untag: [],
+    });
     const wrong = await assess(
       load('studio/create-user-profile-missing-studiouserid.json'),
       policy,
@@ -195,7 +208,9 @@ describe('planned actions', () => {
     expect(a.evaluation?.actions).toEqual([
       {
         type: 'tag',
-        tags: { 'guardrails:status': 'quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc' },
+        tags: {
+          'guardrails:status': 'quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc',
+        },
         untag: [],
       },
       { type: 'stop' },
@@ -205,7 +220,9 @@ describe('planned actions', () => {
   });
 
   it('the exemption tag added by an allowed principal passes', async () => {
-    const policy = policySchema.parse({ exemption: { allowedPrincipals: ['arn:aws:iam::*:role/DataScientist'] } });
+    const policy = policySchema.parse({
+      exemption: { allowedPrincipals: ['arn:aws:iam::*:role/DataScientist'] },
+    });
     const a = await assess(load('tags/add-tags-notebook-guardrails-exempt.json'), policy);
     expect(a.verdict).toBe('compliant');
     expect(a.evaluation?.actions).toEqual([]);
@@ -227,6 +244,41 @@ describe('planned actions', () => {
     const v = (rule: string) => ({ rule }) as Violation;
     expect(statusTagValue([v('b'), v('a'), v('b')], false)).toBe('noncompliant: a b');
     expect(statusTagValue([v('notebook-vpc')], true)).toBe('quarantined: notebook-vpc');
+  });
+});
+
+describe('KMS allowlist', () => {
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/7c1e4b2a-93d5-4f1e-8a6b-2d9f0c3e5a17';
+  const ALIAS_LIST = policySchema.parse({
+    kms: { allowedKeys: ['arn:aws:kms:us-east-1:111122223333:alias/ml-notebooks'] },
+  });
+  const FILE = 'notebook-instance/create-compliant.json'; // kmsKeyId is a key ARN
+
+  it('offline, a key ARN cannot be matched to an alias allowlist: the rule is left unevaluated', async () => {
+    const a = await assess(load(FILE), ALIAS_LIST);
+    expect(a.verdict).toBe('compliant');
+    expect(a.evaluation?.unevaluated).toEqual([
+      {
+        rule: 'notebook-kms-key',
+        reason: `KMS key ${KEY_ARN} cannot be matched to the allowlist without kms:DescribeKey`,
+      },
+    ]);
+  });
+
+  it.each([
+    ['to the key', [KEY_ARN], 'compliant', []],
+    [
+      'to another key',
+      ['arn:aws:kms:us-east-1:111122223333:key/other'],
+      'noncompliant',
+      ['notebook-kms-key'],
+    ],
+  ])('with the allowlist aliases resolved %s', async (_name, keyArns, verdict, rules) => {
+    const source: StateSource = { ...offlineStateSource, resolveKmsAllowlist: async () => keyArns };
+    const a = await assess(load(FILE), ALIAS_LIST, source);
+    expect(a.verdict).toBe(verdict);
+    expect(rulesOf(a)).toEqual(rules);
+    expect(a.evaluation?.unevaluated).toEqual([]);
   });
 });
 
@@ -312,7 +364,9 @@ describe('exemptions and ignored principals', () => {
   it("the guardrails' own calls are skipped", async () => {
     const a = await assess(load('not-for-guardrails/guardrails-own-add-tags.json'));
     expect(a.verdict).toBe('skipped');
-    expect(a.reason).toBe('call by an ignored principal (arn:aws:iam::111122223333:role/sm-guardrails-tagging)');
+    expect(a.reason).toBe(
+      'call by an ignored principal (arn:aws:iam::111122223333:role/sm-guardrails-tagging)',
+    );
     expect(a.evaluation).toBeUndefined();
   });
 

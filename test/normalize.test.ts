@@ -5,10 +5,9 @@ import { type NormalizeResult, normalizeEvent } from '#core/events/normalize';
 import type { NormalizedChange } from '#core/types';
 
 const EVENTS = join(import.meta.dirname, '..', 'events');
-const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'expected-verdicts.json'), 'utf8')) as Record<
-  string,
-  { verdict: string; rules?: string[] }
->;
+const expected = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'expected-verdicts.json'), 'utf8'),
+) as Record<string, { verdict: string; rules?: string[] }>;
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -40,7 +39,8 @@ const WELL_FORMED = walk(EVENTS)
 /** Skipped by the pipeline, not by normalization: structurally these are changes to SageMaker resources. */
 const SKIPPED_AFTER_NORMALIZATION: Record<string, string> = {
   'not-for-guardrails/guardrails-own-add-tags.json': 'the ignored principal is a policy decision',
-  'not-for-guardrails/create-notebook-request-parameters-omitted.json': 'only offline is there nothing to read',
+  'not-for-guardrails/create-notebook-request-parameters-omitted.json':
+    'only offline is there nothing to read',
   'notebook-instance/update-instance-type-only.json': 'offline nothing to evaluate',
   'notebook-instance/start-notebook-instance.json': 'offline nothing to evaluate',
   'studio/update-user-profile-execution-role.json': 'the default policy has no allowlist',
@@ -175,7 +175,9 @@ describe('notebook instance calls', () => {
         e.detail.responseElements = null;
       }),
     );
-    expect(created.resource.arn).toBe('arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/frauddetection-dev');
+    expect(created.resource.arn).toBe(
+      'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/frauddetection-dev',
+    );
     const updated = changeOf(
       edited('notebook-instance/update-root-access-enabled.json', (e) => {
         e.detail.requestParameters.notebookInstanceName = 'Churn-Analysis';
@@ -196,7 +198,9 @@ describe('notebook instance calls', () => {
       }),
     );
     expect(change.account).toBe('444455556666');
-    expect(change.resource.arn).toBe('arn:aws:sagemaker:us-east-1:444455556666:notebook-instance/scratch-notebook');
+    expect(change.resource.arn).toBe(
+      'arn:aws:sagemaker:us-east-1:444455556666:notebook-instance/scratch-notebook',
+    );
     const fallback = changeOf(
       edited('notebook-instance/create-all-defaults.json', (e) => {
         delete e.detail.recipientAccountId;
@@ -464,7 +468,11 @@ describe('AddTags and DeleteTags', () => {
   });
 
   it.each([
-    ['a training job', 'arn:aws:sagemaker:us-east-1:111122223333:training-job/xgb-1', 'resource type training-job is not guarded'],
+    [
+      'a training job',
+      'arn:aws:sagemaker:us-east-1:111122223333:training-job/xgb-1',
+      'resource type training-job is not guarded',
+    ],
     [
       'a lifecycle configuration',
       'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance-lifecycle-config/setup',
@@ -575,7 +583,9 @@ describe('malformed input is invalid with the exact JSON path', () => {
   });
 
   it('the truncated file is not JSON at all (the CLI reports it)', () => {
-    expect(() => JSON.parse(readFileSync(join(EVENTS, 'malformed/truncated-json.json'), 'utf8'))).toThrow(SyntaxError);
+    expect(() => JSON.parse(readFileSync(join(EVENTS, 'malformed/truncated-json.json'), 'utf8'))).toThrow(
+      SyntaxError,
+    );
   });
 
   it.each([null, [], 'an event', 42, true])('not an object: %j', (input) => {
@@ -590,9 +600,21 @@ describe('malformed input is invalid with the exact JSON path', () => {
   const STATE = 'notebook-instance/state-change-inservice-compliant.json';
   it.each<[string, string, (e: Json) => void, string, string]>([
     ['no detail', CREATE, (e) => delete e.detail, '$.detail', 'required field is missing'],
-    ['detail is a list', CREATE, (e) => (e.detail = []), '$.detail', 'Invalid input: expected record, received array'],
+    [
+      'detail is a list',
+      CREATE,
+      (e) => (e.detail = []),
+      '$.detail',
+      'Invalid input: expected record, received array',
+    ],
     ['no envelope id', CREATE, (e) => delete e.id, '$.id', 'required field is missing'],
-    ['no userIdentity', CREATE, (e) => delete e.detail.userIdentity, '$.detail.userIdentity', 'required field is missing'],
+    [
+      'no userIdentity',
+      CREATE,
+      (e) => delete e.detail.userIdentity,
+      '$.detail.userIdentity',
+      'required field is missing',
+    ],
     [
       'empty identity type',
       CREATE,
@@ -659,7 +681,11 @@ describe('malformed input is invalid with the exact JSON path', () => {
     [
       '51 tags',
       CREATE,
-      (e) => (e.detail.requestParameters.tags = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: '' }))),
+      (e) =>
+        (e.detail.requestParameters.tags = Array.from({ length: 51 }, (_, i) => ({
+          key: `k${i}`,
+          value: '',
+        }))),
       '$.detail.requestParameters.tags',
       'Too big: expected array to have <=50 items',
     ],

@@ -118,7 +118,10 @@ describe('parsePolicy: valid text', () => {
     expect(policy.kms.allowedKeys).toHaveLength(2);
     expect(policy.actions['notebook-vpc']).toEqual(['notify']);
     expect(policy.actions['notebook-kms-key']).toEqual(['tag', 'stop', 'notify']);
-    expect(policy.exemption).toEqual({ tagKey: 'guardrails:exempt', allowedPrincipals: ['arn:aws:iam::*:role/Admin'] });
+    expect(policy.exemption).toEqual({
+      tagKey: 'guardrails:exempt',
+      allowedPrincipals: ['arn:aws:iam::*:role/Admin'],
+    });
     expect(policy.protectedTags).toEqual(DEFAULT_POLICY.protectedTags);
   });
 
@@ -133,7 +136,9 @@ describe('parsePolicy: valid text', () => {
       }),
       'policy.json',
     );
-    expect(policy.userProfile.allowedExecutionRoles).toEqual(['arn:aws:iam::*:role/service-role/AmazonSageMaker-*']);
+    expect(policy.userProfile.allowedExecutionRoles).toEqual([
+      'arn:aws:iam::*:role/service-role/AmazonSageMaker-*',
+    ]);
     expect(policy.protectedTags).toEqual({
       studiouserid: { allowedPrincipals: ['arn:aws:iam::*:role/Admin'] },
       owner: { allowedPrincipals: [] },
@@ -152,8 +157,16 @@ describe('parsePolicy: every problem names the field and the reason', () => {
   it.each([
     ['unknown key at top level', 'mode: enforce\nmodes: report\n', ['unknown field "modes"']],
     ['unknown key nested', 'notebook:\n  requireVPC: true\n', ['notebook: unknown field "requireVPC"']],
-    ['unknown resource type under requiredTags', 'requiredTags:\n  notebook:\n    project: {}\n', ['requiredTags: unknown field "notebook"']],
-    ['unknown rule id under actions', 'actions:\n  notebook-foo: [tag]\n', ['actions: unknown field "notebook-foo"']],
+    [
+      'unknown resource type under requiredTags',
+      'requiredTags:\n  notebook:\n    project: {}\n',
+      ['requiredTags: unknown field "notebook"'],
+    ],
+    [
+      'unknown rule id under actions',
+      'actions:\n  notebook-foo: [tag]\n',
+      ['actions: unknown field "notebook-foo"'],
+    ],
     [
       'wrong type',
       'notebook:\n  requireSubnet: "yes"\n',
@@ -173,7 +186,9 @@ describe('parsePolicy: every problem names the field and the reason', () => {
     [
       'bad derive',
       'requiredTags:\n  user-profile:\n    studiouserid:\n      derive: email\n',
-      ['requiredTags.user-profile.studiouserid.derive: Invalid option: expected one of "principal-tag"|"user-profile-name"'],
+      [
+        'requiredTags.user-profile.studiouserid.derive: Invalid option: expected one of "principal-tag"|"user-profile-name"',
+      ],
     ],
     [
       'bad regex',
@@ -248,23 +263,88 @@ describe('matchesPrincipalPattern', () => {
     ['exact ARN', ROLE, ROLE, true],
     ['exact ARN, another role', ROLE, 'arn:aws:iam::111122223333:role/Admins', false],
     ['account wildcard', 'arn:aws:iam::*:role/Admin', ROLE, true],
-    ['account wildcard, another role', 'arn:aws:iam::*:role/Admin', 'arn:aws:iam::111122223333:role/Reader', false],
-    ['name prefix wildcard', 'arn:aws:iam::*:role/sm-guardrails-*', 'arn:aws:iam::111122223333:role/sm-guardrails-tagging', true],
-    ['name prefix wildcard, no match', 'arn:aws:iam::*:role/sm-guardrails-*', 'arn:aws:iam::111122223333:role/sm-guardrail', false],
-    ['several wildcards', 'arn:aws:*:*:role/*Admin*', 'arn:aws:iam::111122223333:role/PlatformAdminRole', true],
+    [
+      'account wildcard, another role',
+      'arn:aws:iam::*:role/Admin',
+      'arn:aws:iam::111122223333:role/Reader',
+      false,
+    ],
+    [
+      'name prefix wildcard',
+      'arn:aws:iam::*:role/sm-guardrails-*',
+      'arn:aws:iam::111122223333:role/sm-guardrails-tagging',
+      true,
+    ],
+    [
+      'name prefix wildcard, no match',
+      'arn:aws:iam::*:role/sm-guardrails-*',
+      'arn:aws:iam::111122223333:role/sm-guardrail',
+      false,
+    ],
+    [
+      'several wildcards',
+      'arn:aws:*:*:role/*Admin*',
+      'arn:aws:iam::111122223333:role/PlatformAdminRole',
+      true,
+    ],
     ['a lone wildcard matches anything', '*', 'arn:aws:sts::111122223333:assumed-role/Admin/jdoe', true],
     ['anchored at the start', 'iam::*:role/Admin', ROLE, false],
     ['anchored at the end', 'arn:aws:iam::*:role/Adm', ROLE, false],
-    ['an IAM role pattern does not match the STS session ARN', 'arn:aws:iam::*:role/Admin', 'arn:aws:sts::111122223333:assumed-role/Admin/jdoe', false],
-    ['a role path is part of the ARN', 'arn:aws:iam::*:role/Admin', 'arn:aws:iam::111122223333:role/ops/Admin', false],
-    ['a wildcard spans a role path', 'arn:aws:iam::*:role/*Admin', 'arn:aws:iam::111122223333:role/ops/Admin', true],
-    ['a path with a wildcard', 'arn:aws:iam::*:role/service-role/*', 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-X', true],
-    ['a path with a wildcard, no path', 'arn:aws:iam::*:role/service-role/*', 'arn:aws:iam::111122223333:role/AmazonSageMaker-ExecutionRole-X', false],
-    ['"." is literal', 'arn:aws:iam::111122223333:user/first.last', 'arn:aws:iam::111122223333:user/first.last', true],
-    ['"." is not "any character"', 'arn:aws:iam::111122223333:user/first.last', 'arn:aws:iam::111122223333:user/firstXlast', false],
+    [
+      'an IAM role pattern does not match the STS session ARN',
+      'arn:aws:iam::*:role/Admin',
+      'arn:aws:sts::111122223333:assumed-role/Admin/jdoe',
+      false,
+    ],
+    [
+      'a role path is part of the ARN',
+      'arn:aws:iam::*:role/Admin',
+      'arn:aws:iam::111122223333:role/ops/Admin',
+      false,
+    ],
+    [
+      'a wildcard spans a role path',
+      'arn:aws:iam::*:role/*Admin',
+      'arn:aws:iam::111122223333:role/ops/Admin',
+      true,
+    ],
+    [
+      'a path with a wildcard',
+      'arn:aws:iam::*:role/service-role/*',
+      'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-X',
+      true,
+    ],
+    [
+      'a path with a wildcard, no path',
+      'arn:aws:iam::*:role/service-role/*',
+      'arn:aws:iam::111122223333:role/AmazonSageMaker-ExecutionRole-X',
+      false,
+    ],
+    [
+      '"." is literal',
+      'arn:aws:iam::111122223333:user/first.last',
+      'arn:aws:iam::111122223333:user/first.last',
+      true,
+    ],
+    [
+      '"." is not "any character"',
+      'arn:aws:iam::111122223333:user/first.last',
+      'arn:aws:iam::111122223333:user/firstXlast',
+      false,
+    ],
     ['"+" is literal', 'arn:aws:iam::111122223333:user/a+b', 'arn:aws:iam::111122223333:user/a+b', true],
-    ['"+" is not "one or more"', 'arn:aws:iam::111122223333:user/a+b', 'arn:aws:iam::111122223333:user/aab', false],
-    ['"@" and "=" and "," are literal', 'arn:aws:iam::*:user/x=y,z@example.com', 'arn:aws:iam::1:user/x=y,z@example.com', true],
+    [
+      '"+" is not "one or more"',
+      'arn:aws:iam::111122223333:user/a+b',
+      'arn:aws:iam::111122223333:user/aab',
+      false,
+    ],
+    [
+      '"@" and "=" and "," are literal',
+      'arn:aws:iam::*:user/x=y,z@example.com',
+      'arn:aws:iam::1:user/x=y,z@example.com',
+      true,
+    ],
     ['"?" is literal', 'arn:aws:iam::1:user/ab?', 'arn:aws:iam::1:user/a', false],
     ['parentheses and "|" are literal', 'arn:aws:iam::1:user/(a|b)', 'arn:aws:iam::1:user/(a|b)', true],
     ['"|" is not alternation', 'arn:aws:iam::1:user/(a|b)', 'arn:aws:iam::1:user/a', false],

@@ -115,7 +115,7 @@ describe('remediation of a noncompliant notebook', () => {
     });
     expect(statuses(second.report)).toEqual({ tag: 'skipped', stop: 'done', notify: 'done' });
     expect(world.emulator.inspect.notebookInstance('nb-pending', REGION)?.status).toBe('Stopping');
-    expect(world.emulator.published.map((m) => m.subject.split(' ')[1])).toEqual(['STOP', 'STOPPED']);
+    expect(world.emulator.published.map((m) => m.subject?.split(' ')[1])).toEqual(['STOP', 'STOPPED']);
   });
 
   it('the resource deleted between event and check: skipped, nothing written or sent', async () => {

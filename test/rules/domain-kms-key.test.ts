@@ -62,7 +62,11 @@ testRule(domainKmsKey, 'domain', {
     },
   ],
   unknown: [
-    { name: 'an UpdateDomain (KmsKeyId is set only at creation)', state: {}, reason: /KmsKeyId is not known/ },
+    {
+      name: 'an UpdateDomain (KmsKeyId is set only at creation)',
+      state: {},
+      reason: /KmsKeyId is not known/,
+    },
     {
       name: 'live lookup failed',
       state: { kmsKeyId: KEY_ARN },

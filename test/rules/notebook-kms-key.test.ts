@@ -32,7 +32,11 @@ testRule(notebookKmsKey, 'notebook-instance', {
     { name: 'customer key by alias name', ...keyGiven(ALIAS) },
     { name: 'customer key by alias ARN', ...keyGiven(ALIAS_ARN) },
     { name: 'key ARN allowlist, key given by id', ...keyGiven(KEY_ID), policy: allow(KEY_ARN) },
-    { name: 'key ARN allowlist, key given by key ARN', ...keyGiven(KEY_ARN), policy: allow(OTHER_KEY_ARN, KEY_ARN) },
+    {
+      name: 'key ARN allowlist, key given by key ARN',
+      ...keyGiven(KEY_ARN),
+      policy: allow(OTHER_KEY_ARN, KEY_ARN),
+    },
     { name: 'alias ARN allowlist, key given by alias name', ...keyGiven(ALIAS), policy: allow(ALIAS_ARN) },
     { name: 'alias ARN allowlist, key given by alias ARN', ...keyGiven(ALIAS_ARN), policy: allow(ALIAS_ARN) },
     {
@@ -42,7 +46,13 @@ testRule(notebookKmsKey, 'notebook-instance', {
     },
     {
       name: 'live-resolved alias whose key ARN is on a key ARN allowlist',
-      ...liveKey({ given: ALIAS, keyArn: KEY_ARN, aliasArn: ALIAS_ARN, manager: 'CUSTOMER', keyState: 'Enabled' }),
+      ...liveKey({
+        given: ALIAS,
+        keyArn: KEY_ARN,
+        aliasArn: ALIAS_ARN,
+        manager: 'CUSTOMER',
+        keyState: 'Enabled',
+      }),
       policy: allow(KEY_ARN),
     },
     {
@@ -56,6 +66,11 @@ testRule(notebookKmsKey, 'notebook-instance', {
       name: 'key id in a GovCloud region matches its aws-us-gov key ARN on the allowlist',
       ...keyGiven(KEY_ID, 'us-gov-west-1'),
       policy: allow(`arn:aws-us-gov:kms:us-gov-west-1:${ACCOUNT}:key/${KEY_ID}`),
+    },
+    {
+      name: 'alias name in a China region matches its aws-cn alias ARN on the allowlist',
+      ...keyGiven(ALIAS, 'cn-north-1'),
+      policy: allow(`arn:aws-cn:kms:cn-north-1:${ACCOUNT}:${ALIAS}`),
     },
   ],
   invalid: [
@@ -177,6 +192,10 @@ testRule(notebookKmsKey, 'notebook-instance', {
     },
   ],
   notApplicable: [
-    { name: 'policy does not require it', state: { kmsKeyId: null }, policy: { notebook: { requireKmsKey: false } } },
+    {
+      name: 'policy does not require it',
+      state: { kmsKeyId: null },
+      policy: { notebook: { requireKmsKey: false } },
+    },
   ],
 });

@@ -21,6 +21,10 @@ testRule(notebookVpc, 'notebook-instance', {
   ],
   unknown: [{ name: 'an update that does not say', state: {}, reason: /SubnetId is not known/ }],
   notApplicable: [
-    { name: 'policy does not require it', state: { subnetId: null }, policy: { notebook: { requireSubnet: false } } },
+    {
+      name: 'policy does not require it',
+      state: { subnetId: null },
+      policy: { notebook: { requireSubnet: false } },
+    },
   ],
 });

@@ -16,10 +16,16 @@ const DATA_SCIENTIST: Actor = {
   sessionName: 'bob',
 };
 const IDENTITY_CENTER_USER: Actor = { type: 'IdentityCenterUser', identityCenterUserId: 'c4a8f4e8' };
-const ADMIN_MAY_SET_STUDIOUSERID = { protectedTags: { studiouserid: { allowedPrincipals: [ADMIN_PATTERN] } } };
+const ADMIN_MAY_SET_STUDIOUSERID = {
+  protectedTags: { studiouserid: { allowedPrincipals: [ADMIN_PATTERN] } },
+};
 const ADMIN_MAY_EXEMPT = { exemption: { allowedPrincipals: [ADMIN_PATTERN] } };
 
-const create = (tags: Tags, actor?: Actor) => ({ operation: 'create' as const, tags, ...(actor ? { actor } : {}) });
+const create = (tags: Tags, actor?: Actor) => ({
+  operation: 'create' as const,
+  tags,
+  ...(actor ? { actor } : {}),
+});
 const addTags = (tagsSet: Tags, actor?: Actor) => ({
   operation: 'add-tags' as const,
   eventName: 'AddTags',
@@ -36,7 +42,10 @@ const deleteTags = (tagsRemoved: string[], actor?: Actor) => ({
 // The default resource is user profile "alice": the policy derives studiouserid=alice for it.
 testRule(protectedTagChange, 'user-profile', {
   valid: [
-    { name: 'create with studiouserid (part of the creation)', change: create({ studiouserid: 'someone-else' }) },
+    {
+      name: 'create with studiouserid (part of the creation)',
+      change: create({ studiouserid: 'someone-else' }),
+    },
     { name: 'create without tags', change: { operation: 'create' } },
     { name: 'AddTags of ordinary keys', change: addTags({ team: 'fraud', project: 'churn' }) },
     { name: 'DeleteTags of an ordinary key', change: deleteTags(['team']) },
@@ -57,7 +66,9 @@ testRule(protectedTagChange, 'user-profile', {
     {
       name: 'allowed principal matched by its session ARN',
       change: addTags({ studiouserid: 'chen.wei' }, ADMIN),
-      policy: { protectedTags: { studiouserid: { allowedPrincipals: ['arn:aws:sts::*:assumed-role/Admin/*'] } } },
+      policy: {
+        protectedTags: { studiouserid: { allowedPrincipals: ['arn:aws:sts::*:assumed-role/Admin/*'] } },
+      },
     },
     {
       name: 'exemption tag added by an allowed principal',
@@ -194,7 +205,11 @@ testRule(protectedTagChange, 'user-profile', {
   ],
   notApplicable: [
     { name: 'update', change: { operation: 'update', settings: { executionRole: 'arn:aws:iam::1:role/x' } } },
-    { name: 'state change', type: 'notebook-instance', change: { operation: 'state-change', tags: { 'guardrails:exempt': 'true' } } },
+    {
+      name: 'state change',
+      type: 'notebook-instance',
+      change: { operation: 'state-change', tags: { 'guardrails:exempt': 'true' } },
+    },
     { name: 'start', type: 'notebook-instance', change: { operation: 'start' } },
   ],
 });

@@ -2,8 +2,12 @@ import { requiredTags } from '#core/rules/required-tags';
 import { testRule } from '../support/rule-tester.ts';
 
 const PROJECT_VALUES = { requiredTags: { 'notebook-instance': { project: { values: ['churn', 'fraud'] } } } };
-const PROJECT_PATTERN = { requiredTags: { 'notebook-instance': { project: { pattern: '^[a-z][a-z0-9-]*$' } } } };
-const PROJECT_MAY_BE_EMPTY = { requiredTags: { 'notebook-instance': { project: { values: ['churn', ''] } } } };
+const PROJECT_PATTERN = {
+  requiredTags: { 'notebook-instance': { project: { pattern: '^[a-z][a-z0-9-]*$' } } },
+};
+const PROJECT_MAY_BE_EMPTY = {
+  requiredTags: { 'notebook-instance': { project: { values: ['churn', ''] } } },
+};
 const addTags = (tagsSet: Record<string, string>) => ({ operation: 'add-tags' as const, tagsSet });
 const deleteTags = (...tagsRemoved: string[]) => ({ operation: 'delete-tags' as const, tagsRemoved });
 const DERIVED_FIX = 'AddTags studiouserid=alice (the guardrails write it when the tag action is on).';
@@ -13,7 +17,11 @@ testRule(requiredTags, 'notebook-instance', {
     { name: 'full tag set with project', state: { tags: { project: 'churn', owner: 'jdoe' } } },
     { name: 'value on the list', state: { tags: { project: 'fraud' } }, policy: PROJECT_VALUES },
     { name: 'value matches the pattern', state: { tags: { project: 'churn-2' } }, policy: PROJECT_PATTERN },
-    { name: '"" on the values list allows an empty value', state: { tags: { project: '' } }, policy: PROJECT_MAY_BE_EMPTY },
+    {
+      name: '"" on the values list allows an empty value',
+      state: { tags: { project: '' } },
+      policy: PROJECT_MAY_BE_EMPTY,
+    },
     {
       name: 'user profile with studiouserid and no project (project is a notebook requirement)',
       type: 'user-profile',
@@ -110,7 +118,9 @@ testRule(requiredTags, 'notebook-instance', {
       name: 'every missing key of a resource type, in policy order',
       type: 'user-profile',
       state: { tags: {} },
-      policy: { requiredTags: { 'user-profile': { studiouserid: { derive: 'user-profile-name' }, team: {} } } },
+      policy: {
+        requiredTags: { 'user-profile': { studiouserid: { derive: 'user-profile-name' }, team: {} } },
+      },
       messages: ['tag studiouserid missing', 'tag team missing'],
       tagKeys: [['studiouserid'], ['team']],
       fix: [DERIVED_FIX, 'AddTags team with a non-empty value.'],

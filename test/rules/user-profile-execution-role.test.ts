@@ -59,7 +59,10 @@ testRule(userProfileExecutionRole, 'user-profile', {
     },
   ],
   notApplicable: [
-    { name: 'off by default (empty allowlist)', state: { executionRole: 'arn:aws:iam::111122223333:role/Admin' } },
+    {
+      name: 'off by default (empty allowlist)',
+      state: { executionRole: 'arn:aws:iam::111122223333:role/Admin' },
+    },
     { name: 'off by default, even when the role is unknown', state: {} },
   ],
 });

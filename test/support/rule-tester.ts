@@ -120,9 +120,9 @@ export function testRule(
         if (c.tagKeys) expect(outcome.violations.map((v) => v.tagKeys)).toEqual(c.tagKeys);
         if (c.revertTo) {
           // toStrictEqual tells an absent revertTo (previous value unknown) from an explicit one.
-          expect(outcome.violations.map((v) => ('revertTo' in v ? { revertTo: v.revertTo } : {}))).toStrictEqual(
-            c.revertTo.map((r) => (r === undefined ? {} : { revertTo: r })),
-          );
+          expect(
+            outcome.violations.map((v) => ('revertTo' in v ? { revertTo: v.revertTo } : {})),
+          ).toStrictEqual(c.revertTo.map((r) => (r === undefined ? {} : { revertTo: r })));
         }
         for (const v of outcome.violations) expect(v.required.length).toBeGreaterThan(0);
       });

@@ -1,0 +1,147 @@
+// What every function shares: configuration, clients, logger and metrics, created once per container; and the
+// handling of one event with Lambda's error semantics (transient AWS failures throw so Lambda retries; permanent
+// problems are logged and return).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { type AwsClients, defaultAwsClients } from '../aws/clients.ts';
+import { sendDelayedMessage } from '../aws/sqs.ts';
+import { Guardrails, type HandledEvent } from '../guardrails.ts';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '../policy.ts';
+import {
+  isRecheckRequest,
+  MAX_RECHECKS,
+  RECHECK_DELAY_SECONDS,
+  type RecheckRequest,
+  recheckEvent,
+  recheckRequestFor,
+} from '../recheck.ts';
+import type { EventReport } from '../report.ts';
+
+export interface RuntimeConfig {
+  policy: Policy;
+  topicArn?: string;
+  recheckQueueUrl?: string;
+}
+
+/** Reads the configuration the deployment sets. A bad policy fails the cold start loudly (it was validated at package time). */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const text = env.SM_GUARDRAILS_POLICY;
+  const policy = text ? parsePolicy(text, 'SM_GUARDRAILS_POLICY') : DEFAULT_POLICY;
+  const mode = env.SM_GUARDRAILS_MODE || undefined;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'report') {
+    throw new Error(`SM_GUARDRAILS_MODE: must be enforce or report, not "${mode}"`);
+  }
+  return {
+    policy: mode ? { ...policy, mode } : policy,
+    ...(env.SM_GUARDRAILS_TOPIC_ARN ? { topicArn: env.SM_GUARDRAILS_TOPIC_ARN } : {}),
+    ...(env.SM_GUARDRAILS_RECHECK_QUEUE_URL ? { recheckQueueUrl: env.SM_GUARDRAILS_RECHECK_QUEUE_URL } : {}),
+  };
+}
+
+export class GuardrailsRuntime {
+  readonly logger = new Logger({ serviceName: 'sm-guardrails' });
+  readonly metrics = new Metrics({ namespace: 'SmGuardrails', serviceName: 'sm-guardrails' });
+  readonly guardrails: Guardrails;
+
+  constructor(
+    readonly config: RuntimeConfig,
+    readonly aws: AwsClients,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.guardrails = new Guardrails({
+      policy: config.policy,
+      aws,
+      ...(config.topicArn ? { topicArn: config.topicArn } : {}),
+      onStopDeferred: async (assessment) => {
+        const request = recheckRequestFor(assessment, this.now());
+        if (request) await this.scheduleRecheck(request);
+      },
+    });
+  }
+
+  private async scheduleRecheck(request: RecheckRequest): Promise<void> {
+    if (!this.config.recheckQueueUrl) {
+      this.logger.warn('no re-check queue configured: the deferred stop relies on the state-change event alone');
+      return;
+    }
+    await sendDelayedMessage(this.aws.sqs, this.config.recheckQueueUrl, request, RECHECK_DELAY_SECONDS);
+    this.logger.info('re-check scheduled', { recheck: request });
+  }
+
+  /** One EventBridge event. Returns the report; throws only for a transient AWS failure (Lambda retries). */
+  async handleEvent(event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<EventReport> {
+    const id = (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
+      (event as { id?: unknown } | null)?.id;
+    this.logger.setCorrelationId(typeof id === 'string' ? id : undefined);
+    if (context) this.logger.appendKeys({ requestId: context.awsRequestId });
+    try {
+      const handled = await this.guardrails.handle(event);
+      this.record(handled);
+      if (handled.error?.transient) throw handled.error;
+      return handled.report;
+    } finally {
+      this.metrics.publishStoredMetrics();
+    }
+  }
+
+  /** One re-check from the SQS queue: stop the notebook if it is InService now, wait again if still Pending. */
+  async handleRecheck(body: string): Promise<EventReport | undefined> {
+    let request: unknown;
+    try {
+      request = JSON.parse(body);
+    } catch {
+      request = undefined;
+    }
+    if (!isRecheckRequest(request)) {
+      this.logger.error('invalid re-check message: dropped', { body: body.slice(0, 500) });
+      return undefined;
+    }
+    const report = await this.handleEvent(recheckEvent(request, this.now()));
+    const stop = report.actions.find((a) => a.type === 'stop');
+    if (stop?.status !== 'deferred') return report;
+    if (request.attempt < MAX_RECHECKS) {
+      await this.scheduleRecheck({ ...request, attempt: request.attempt + 1 });
+      return report;
+    }
+    await this.guardrails.notifyStopAbandoned(request, report);
+    return report;
+  }
+
+  private record({ report, error }: HandledEvent): void {
+    // One structured line per event: Logs Insights answers "who did what, and what did the guardrails do".
+    const level = report.verdict === 'error' ? 'error' : report.verdict === 'invalid' ? 'warn' : 'info';
+    this.logger[level]('finding', {
+      finding: {
+        verdict: report.verdict,
+        reason: report.reason,
+        eventName: report.eventName,
+        resource: report.resource,
+        actor: report.actor,
+        rules: [...new Set(report.violations.map((v) => v.rule))],
+        violations: report.violations.map(({ rule, message, seen }) => ({ rule, message, seen })),
+        actions: report.actions.map(({ type, status, error: e }) => ({ type, status, ...(e ? { error: e } : {}) })),
+        ...(report.notifications ? { notifications: report.notifications } : {}),
+      },
+      ...(error ? { awsError: { call: error.call, name: error.errorName, transient: error.transient } } : {}),
+    });
+    this.metrics.addMetric(`Events_${report.verdict}`, MetricUnit.Count, 1);
+    for (const v of report.violations) {
+      const single = this.metrics.singleMetric();
+      single.addDimension('rule', v.rule);
+      single.addMetric('Violations', MetricUnit.Count, 1);
+    }
+    for (const a of report.actions) {
+      const single = this.metrics.singleMetric();
+      single.addDimensions({ action: a.type, outcome: a.status });
+      single.addMetric('Actions', MetricUnit.Count, 1);
+    }
+  }
+}
+
+let runtime: GuardrailsRuntime | undefined;
+/** The container's runtime, created on the first invocation. */
+export function containerRuntime(): GuardrailsRuntime {
+  runtime ??= new GuardrailsRuntime(configFromEnvironment(), defaultAwsClients());
+  return runtime;
+}
