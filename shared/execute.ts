@@ -18,6 +18,8 @@ export interface ExecutionOptions {
   topicArn?: string;
   /** Read-only: report what would be done. */
   dryRun?: boolean;
+  /** A re-check of a deferred stop: still deferred is not news. */
+  recheck?: boolean;
 }
 
 export interface Execution {
@@ -123,11 +125,18 @@ async function executeStop(assessment: Assessment, opts: ExecutionOptions): Prom
  * Not when every other action found its work already done: that is a redelivery or a repeat of a known
  * finding, and the admins were told the first time.
  */
-export function shouldNotify(results: readonly ActionResult[], mode: Policy['mode']): boolean {
-  if (mode === 'report') return true;
+export function shouldNotify(
+  results: readonly ActionResult[],
+  mode: Policy['mode'],
+  recheck = false,
+): boolean {
+  if (mode === 'report') return !recheck;
   const others = results.filter((r) => r.type !== 'notify');
-  if (others.length === 0) return true;
-  return others.some((r) => r.status !== 'skipped' || !r.detail?.startsWith('already'));
+  if (others.length === 0) return !recheck;
+  return others.some((r) => {
+    if (r.status === 'deferred') return !recheck;
+    return r.status !== 'skipped' || !r.detail?.startsWith('already');
+  });
 }
 
 export async function executePlan(assessment: Assessment, opts: ExecutionOptions): Promise<Execution> {
@@ -147,7 +156,7 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   }
 
   if (!plan.some((a) => a.type === 'notify')) return { actions: results };
-  if (!shouldNotify(results, mode)) {
+  if (!shouldNotify(results, mode, opts.recheck)) {
     results.push({
       type: 'notify',
       status: 'skipped',

@@ -3,12 +3,12 @@
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError } from './aws/errors.ts';
 import { createLiveStateSource } from './aws/live-source.ts';
+import { publishNotification } from './aws/sns.ts';
 import { normalizeEvent } from './events/normalize.ts';
 import { type Execution, executePlan } from './execute.ts';
+import { composeStopAbandoned } from './notification.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
-import { publishNotification } from './aws/sns.ts';
-import { composeStopAbandoned } from './notification.ts';
 import type { RecheckRequest } from './recheck.ts';
 import { buildReport, type EventReport } from './report.ts';
 
@@ -17,8 +17,11 @@ export interface GuardrailsOptions {
   aws: AwsClients;
   topicArn?: string;
   dryRun?: boolean;
-  /** Called when a stop had to wait (Pending or Updating notebook); the function set schedules a re-check. */
-  onStopDeferred?: (assessment: Assessment) => Promise<void>;
+}
+
+export interface HandleOptions {
+  /** A delayed re-check of our own: a stop that is still deferred is no news for the admins. */
+  recheck?: boolean;
 }
 
 export interface HandledEvent {
@@ -53,7 +56,7 @@ export class Guardrails {
     this.source = createLiveStateSource(options.aws);
   }
 
-  async handle(event: unknown): Promise<HandledEvent> {
+  async handle(event: unknown, handleOptions: HandleOptions = {}): Promise<HandledEvent> {
     const { policy } = this.options;
     let assessment: Assessment;
     try {
@@ -80,14 +83,9 @@ export class Guardrails {
       policy,
       ...(this.options.topicArn ? { topicArn: this.options.topicArn } : {}),
       ...(this.options.dryRun ? { dryRun: true } : {}),
+      ...(handleOptions.recheck ? { recheck: true } : {}),
     });
     if (id) this.recent.add(id);
-    if (
-      execution.actions.some((a) => a.type === 'stop' && a.status === 'deferred') &&
-      this.options.onStopDeferred
-    ) {
-      await this.options.onStopDeferred(assessment);
-    }
     const report = buildReport(assessment, execution.actions, {
       ...(execution.notification ? { notifications: [execution.notification] } : {}),
     });

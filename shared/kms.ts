@@ -24,7 +24,8 @@ export function resolveKmsKeyFromForm(given: string, region: string, account: st
   const aliasArn = given.match(ALIAS_ARN);
   if (keyArn) info.keyArn = given;
   else if (aliasArn) info.aliasArn = given;
-  else if (given.startsWith('alias/')) info.aliasArn = `arn:${partitionOf(region)}:kms:${region}:${account}:${given}`;
+  else if (given.startsWith('alias/'))
+    info.aliasArn = `arn:${partitionOf(region)}:kms:${region}:${account}:${given}`;
   else info.keyArn = `arn:${partitionOf(region)}:kms:${region}:${account}:key/${given}`;
   const aliasName = aliasArn?.[4] ?? (given.startsWith('alias/') ? given : undefined);
   if (aliasName && isAwsManagedAlias(aliasName)) info.manager = 'AWS';

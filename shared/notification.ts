@@ -143,6 +143,12 @@ export function composeStopAbandoned(
   return {
     subject,
     body,
-    attributes: { severity: 'high', rules: JSON.stringify(detail.rules), resourceType: 'notebook-instance', mode: 'enforce', account: where.account },
+    attributes: {
+      severity: 'high',
+      rules: JSON.stringify(detail.rules),
+      resourceType: 'notebook-instance',
+      mode: 'enforce',
+      account: where.account,
+    },
   };
 }

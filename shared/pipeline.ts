@@ -106,7 +106,13 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
   const aliasesListed = policy.kms.allowedKeys.some((entry) => entry.includes(':alias/'));
   const allowedKmsKeyArns =
     kmsKey && aliasesListed ? await source.resolveKmsAllowlist(policy.kms.allowedKeys) : undefined;
-  const ctx = { change, state, policy, ...(kmsKey ? { kmsKey } : {}), ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}) };
+  const ctx = {
+    change,
+    state,
+    policy,
+    ...(kmsKey ? { kmsKey } : {}),
+    ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}),
+  };
   let evaluation = evaluate(ctx);
   if (needsPrincipalTags(evaluation, policy, state.ref)) {
     const principalTags = await source.principalTags(change.actor, change);

@@ -133,7 +133,10 @@ export function parsePolicy(text: string, file: string): Policy {
     throw new PolicyError(
       file,
       // prettyErrors adds the position; keep the first line of the message, which names it.
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
+      doc.errors.map(
+        (e) =>
+          `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      ),
     );
   }
   const raw = doc.toJS() ?? {};

@@ -34,7 +34,12 @@ export function recheckRequestFor(assessment: Assessment, now: Date): RecheckReq
 
 export function isRecheckRequest(value: unknown): value is RecheckRequest {
   const v = value as Partial<RecheckRequest> | null;
-  return typeof v === 'object' && v !== null && v.kind === 'sm-guardrails/notebook-recheck' && typeof v.resource?.arn === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.kind === 'sm-guardrails/notebook-recheck' &&
+    typeof v.resource?.arn === 'string'
+  );
 }
 
 /**

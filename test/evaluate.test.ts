@@ -384,6 +384,40 @@ describe('exemptions and ignored principals', () => {
   });
 });
 
+// Tag keys are user-controlled: looked up in a plain object, `constructor` finds Object (whose `values` is a
+// function) and `toString` finds a method, so they must not be mistaken for required tags.
+describe('tag keys named like Object.prototype members are ordinary tags', () => {
+  const deleteTags = (key: string) =>
+    edited('tags/delete-tags-notebook-project.json', (e) => {
+      e.detail.requestParameters.tagKeys = [key];
+    });
+  const addTags = (key: string, value: string) =>
+    edited('tags/add-tags-notebook-project.json', (e) => {
+      e.detail.requestParameters.tags = [{ key, value }];
+    });
+
+  it.each([
+    ['DeleteTags constructor', () => deleteTags('constructor')],
+    ['DeleteTags toString', () => deleteTags('toString')],
+    ['AddTags constructor=""', () => addTags('constructor', '')],
+  ])('%s', async (_name, event) => {
+    const a = await assess(event());
+    expect(a.verdict).toBe('compliant');
+    expect(a.evaluation?.violations).toEqual([]);
+  });
+});
+
+describe('an empty KmsKeyId names no key', () => {
+  it('create with kmsKeyId "" is like no KmsKeyId', async () => {
+    const event = edited('notebook-instance/create-compliant.json', (e) => {
+      e.detail.requestParameters.kmsKeyId = '';
+    });
+    const a = await assess(event);
+    expect(a.verdict).toBe('noncompliant');
+    expect(rulesOf(a)).toEqual(['notebook-kms-key']);
+  });
+});
+
 describe('invalid and skipped assessments', () => {
   it('invalid input names the path', async () => {
     const a = await assess(load('malformed/request-tags-is-string.json'));

@@ -164,6 +164,58 @@ describe('normalizeEvent never throws', () => {
   });
 });
 
+/** Tag keys: arbitrary strings and the names of Object.prototype members (user-controlled keys used as map keys). */
+const tagKeyArb = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 20 }),
+  fc.constantFrom(
+    ...Object.getOwnPropertyNames(Object.prototype),
+    'project',
+    'studiouserid',
+    'guardrails:exempt',
+  ),
+);
+const tagEvents = fc.oneof(
+  fc
+    .record({
+      file: fc.constantFrom(
+        'tags/add-tags-notebook-project.json',
+        'tags/add-tags-user-profile-change-studiouserid.json',
+      ),
+      tags: fc.array(fc.record({ key: tagKeyArb, value: fc.string({ maxLength: 5 }) }), { maxLength: 4 }),
+    })
+    .map(({ file, tags }) => {
+      const event = JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+      event.detail.requestParameters.tags = tags;
+      return event as unknown;
+    }),
+  fc
+    .record({
+      file: fc.constantFrom(
+        'tags/delete-tags-notebook-project.json',
+        'tags/delete-tags-user-profile-studiouserid.json',
+      ),
+      keys: fc.array(tagKeyArb, { maxLength: 4 }),
+    })
+    .map(({ file, keys }) => {
+      const event = JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+      event.detail.requestParameters.tagKeys = keys;
+      return event as unknown;
+    }),
+  fc
+    .record({
+      file: fc.constantFrom(
+        'notebook-instance/create-all-defaults.json',
+        'studio/create-user-profile-compliant.json',
+      ),
+      tags: fc.array(fc.record({ key: tagKeyArb, value: fc.string({ maxLength: 5 }) }), { maxLength: 4 }),
+    })
+    .map(({ file, tags }) => {
+      const event = JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+      event.detail.requestParameters.tags = tags;
+      return event as unknown;
+    }),
+);
+
 describe('assessEvent with the offline source never rejects', () => {
   const policies = [
     DEFAULT_POLICY,
@@ -179,7 +231,7 @@ describe('assessEvent with the offline source never rejects', () => {
     }),
   ];
 
-  for (const [name, arb] of Object.entries(inputs)) {
+  for (const [name, arb] of Object.entries({ ...inputs, 'tag events with arbitrary tag keys': tagEvents })) {
     it(`for ${name}`, async () => {
       await fc.assert(
         fc.asyncProperty(arb, fc.constantFrom(...policies), async (input, policy) => {

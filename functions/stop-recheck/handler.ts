@@ -10,7 +10,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     try {
       await runtime.handleRecheck(record.body);
     } catch (error) {
-      runtime.logger.error('re-check failed: SQS will retry it', { messageId: record.messageId, error: error as Error });
+      runtime.logger.error('re-check failed: SQS will retry it', {
+        messageId: record.messageId,
+        error: error as Error,
+      });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

@@ -12,17 +12,25 @@ import {
 import type { NotebookStatus, ResourceRef, ResourceState, Tags } from '../types.ts';
 import { AwsCallError, awsCall } from './errors.ts';
 
-export async function listAllTags(client: SageMakerClient, arn: string): Promise<Tags> {
-  const tags: Tags = {};
+/** `pageSize` only for tests: AWS pages at 50, the most user tags a resource can have. */
+export async function listAllTags(client: SageMakerClient, arn: string, pageSize?: number): Promise<Tags> {
+  const entries: Array<[string, string]> = [];
   let nextToken: string | undefined;
   do {
     const page = await awsCall('sagemaker:ListTags', () =>
-      client.send(new ListTagsCommand({ ResourceArn: arn, ...(nextToken ? { NextToken: nextToken } : {}) })),
+      client.send(
+        new ListTagsCommand({
+          ResourceArn: arn,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+          ...(pageSize ? { MaxResults: pageSize } : {}),
+        }),
+      ),
     );
-    for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+    for (const tag of page.Tags ?? []) if (tag.Key) entries.push([tag.Key, tag.Value ?? '']);
     nextToken = page.NextToken;
   } while (nextToken);
-  return tags;
+  // fromEntries keeps a `__proto__` key as data.
+  return Object.fromEntries(entries);
 }
 
 /** A missing resource: notebooks answer ValidationException (RecordNotFound), Studio resources ResourceNotFound. */

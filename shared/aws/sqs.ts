@@ -1,7 +1,12 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { awsCall } from './errors.ts';
 
-export async function sendDelayedMessage(client: SQSClient, queueUrl: string, body: unknown, delaySeconds: number): Promise<string> {
+export async function sendDelayedMessage(
+  client: SQSClient,
+  queueUrl: string,
+  body: unknown,
+  delaySeconds: number,
+): Promise<string> {
   const result = await awsCall('sqs:SendMessage', () =>
     client.send(
       new SendMessageCommand({

@@ -74,12 +74,10 @@ function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: st
 }
 
 export function tagListToMap(tags: TagList | undefined): Tags {
-  const map: Tags = {};
-  for (const tag of tags ?? []) {
-    if ('key' in tag) map[tag.key] = tag.value ?? '';
-    else map[tag.Key] = tag.Value ?? '';
-  }
-  return map;
+  // fromEntries defines own properties, so even a `__proto__` tag key (valid in AWS) is kept as data.
+  return Object.fromEntries(
+    (tags ?? []).map((tag) => ('key' in tag ? [tag.key, tag.value ?? ''] : [tag.Key, tag.Value ?? ''])),
+  );
 }
 
 export function normalizeActor(identity: z.infer<typeof userIdentitySchema>): Actor {

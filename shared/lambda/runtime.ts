@@ -2,7 +2,7 @@
 // handling of one event with Lambda's error semantics (transient AWS failures throw so Lambda retries; permanent
 // problems are logged and return).
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type AwsClients, defaultAwsClients } from '../aws/clients.ts';
 import { sendDelayedMessage } from '../aws/sqs.ts';
@@ -53,16 +53,14 @@ export class GuardrailsRuntime {
       policy: config.policy,
       aws,
       ...(config.topicArn ? { topicArn: config.topicArn } : {}),
-      onStopDeferred: async (assessment) => {
-        const request = recheckRequestFor(assessment, this.now());
-        if (request) await this.scheduleRecheck(request);
-      },
     });
   }
 
   private async scheduleRecheck(request: RecheckRequest): Promise<void> {
     if (!this.config.recheckQueueUrl) {
-      this.logger.warn('no re-check queue configured: the deferred stop relies on the state-change event alone');
+      this.logger.warn(
+        'no re-check queue configured: the deferred stop relies on the state-change event alone',
+      );
       return;
     }
     await sendDelayedMessage(this.aws.sqs, this.config.recheckQueueUrl, request, RECHECK_DELAY_SECONDS);
@@ -71,15 +69,30 @@ export class GuardrailsRuntime {
 
   /** One EventBridge event. Returns the report; throws only for a transient AWS failure (Lambda retries). */
   async handleEvent(event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<EventReport> {
-    const id = (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
+    const { report, assessment } = await this.handleOne(event, context, false);
+    // A stop that had to wait (Pending or Updating): the state-change rule is the fast path, this the backstop.
+    if (report.actions.some((a) => a.type === 'stop' && a.status === 'deferred')) {
+      const request = recheckRequestFor(assessment, this.now());
+      if (request) await this.scheduleRecheck(request);
+    }
+    return report;
+  }
+
+  private async handleOne(
+    event: unknown,
+    context: Pick<Context, 'awsRequestId'> | undefined,
+    recheck: boolean,
+  ): Promise<HandledEvent> {
+    const id =
+      (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
       (event as { id?: unknown } | null)?.id;
     this.logger.setCorrelationId(typeof id === 'string' ? id : undefined);
     if (context) this.logger.appendKeys({ requestId: context.awsRequestId });
     try {
-      const handled = await this.guardrails.handle(event);
+      const handled = await this.guardrails.handle(event, { recheck });
       this.record(handled);
       if (handled.error?.transient) throw handled.error;
-      return handled.report;
+      return handled;
     } finally {
       this.metrics.publishStoredMetrics();
     }
@@ -97,7 +110,7 @@ export class GuardrailsRuntime {
       this.logger.error('invalid re-check message: dropped', { body: body.slice(0, 500) });
       return undefined;
     }
-    const report = await this.handleEvent(recheckEvent(request, this.now()));
+    const { report } = await this.handleOne(recheckEvent(request, this.now()), undefined, true);
     const stop = report.actions.find((a) => a.type === 'stop');
     if (stop?.status !== 'deferred') return report;
     if (request.attempt < MAX_RECHECKS) {
@@ -120,7 +133,11 @@ export class GuardrailsRuntime {
         actor: report.actor,
         rules: [...new Set(report.violations.map((v) => v.rule))],
         violations: report.violations.map(({ rule, message, seen }) => ({ rule, message, seen })),
-        actions: report.actions.map(({ type, status, error: e }) => ({ type, status, ...(e ? { error: e } : {}) })),
+        actions: report.actions.map(({ type, status, error: e }) => ({
+          type,
+          status,
+          ...(e ? { error: e } : {}),
+        })),
         ...(report.notifications ? { notifications: report.notifications } : {}),
       },
       ...(error ? { awsError: { call: error.call, name: error.errorName, transient: error.transient } } : {}),

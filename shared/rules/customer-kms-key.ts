@@ -5,7 +5,8 @@ import { fail, PASS, type RuleContext, type RuleOutcome, unknown } from './rule.
 export function checkCustomerKmsKey(ctx: RuleContext, subject: string): RuleOutcome {
   const { state, kmsKey, policy } = ctx;
   if (state.kmsKeyId === undefined) return unknown('KmsKeyId is not known');
-  if (state.kmsKeyId === null) {
+  // An empty KmsKeyId is no key at all: the volume gets the AWS managed key.
+  if (state.kmsKeyId === null || state.kmsKeyId === '') {
     return fail({
       message: `${subject} not encrypted with a customer KMS key`,
       seen: 'no KmsKeyId (AWS managed key)',

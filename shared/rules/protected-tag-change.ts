@@ -14,8 +14,15 @@ export const protectedTagChange: Rule = {
     const keys = protectedKeys(policy);
     const exemptKey = policy.exemption.tagKey;
     const violations: ViolationDetail[] = [];
-    const derived = (key: string) =>
-      deriveTagValue(key, requiredTagsFor(policy, state.ref)[key], state.ref, principalTags);
+    const derived = (key: string) => {
+      const specs = requiredTagsFor(policy, state.ref);
+      return deriveTagValue(
+        key,
+        Object.hasOwn(specs, key) ? specs[key] : undefined,
+        state.ref,
+        principalTags,
+      );
+    };
 
     if (change.operation === 'create') {
       // Tags given at creation are part of the creation, except the exemption tag.

@@ -17,7 +17,7 @@ export const requiredTags: Rule = {
     if (keys.length === 0) return NOT_APPLICABLE;
     const violations: ViolationDetail[] = [];
     const violation = (key: string, problem: string, seen: string): ViolationDetail => {
-      const spec = required[key];
+      const spec = Object.hasOwn(required, key) ? required[key] : undefined;
       const derived = deriveTagValue(key, spec, state.ref, principalTags);
       return {
         message: `tag ${key} ${problem}`,
@@ -32,7 +32,7 @@ export const requiredTags: Rule = {
     if (state.tags) {
       const tags = state.tags;
       for (const key of keys) {
-        const spec = required[key];
+        const spec = Object.hasOwn(required, key) ? required[key] : undefined;
         const problem = spec && tagValueProblem(tags[key], spec);
         if (problem)
           violations.push(violation(key, problem, key in tags ? `${key}="${tags[key]}"` : `no ${key} tag`));
@@ -41,10 +41,10 @@ export const requiredTags: Rule = {
       // Only the change is known: judge what it removed or set.
       if (!change.tagsRemoved && !change.tagsSet) return unknown('the tag set is not known');
       for (const key of change.tagsRemoved ?? []) {
-        if (key in required) violations.push(violation(key, 'removed', `DeleteTags ${key}`));
+        if (Object.hasOwn(required, key)) violations.push(violation(key, 'removed', `DeleteTags ${key}`));
       }
       for (const [key, value] of Object.entries(change.tagsSet ?? {})) {
-        const spec = required[key];
+        const spec = Object.hasOwn(required, key) ? required[key] : undefined;
         const problem = spec && tagValueProblem(value, spec);
         if (problem) violations.push(violation(key, problem, `${key}="${value}"`));
       }

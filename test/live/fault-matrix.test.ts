@@ -1,7 +1,13 @@
 // The live path through the real SDK against the emulator: each case asserts the end state, the exact AWS calls
 // and what the admins were told.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createNotebookEvent, type LiveWorld, REGION, seedCompliantNotebook, startWorld } from '../support/live.ts';
+import {
+  createNotebookEvent,
+  type LiveWorld,
+  REGION,
+  seedCompliantNotebook,
+  startWorld,
+} from '../support/live.ts';
 
 let world: LiveWorld;
 beforeEach(async () => {
@@ -12,7 +18,12 @@ afterAll(async () => world?.emulator.close());
 
 /** A notebook created with every default: internet and root access enabled, no VPC, no customer key. */
 function seedOpenNotebook(name: string, status: 'InService' | 'Pending' = 'InService') {
-  world.emulator.seed.notebookInstance({ name, region: REGION, status, tags: [{ Key: 'project', Value: 'churn' }] });
+  world.emulator.seed.notebookInstance({
+    name,
+    region: REGION,
+    status,
+    tags: [{ Key: 'project', Value: 'churn' }],
+  });
   return createNotebookEvent(name, { tags: [{ key: 'project', value: 'churn' }] });
 }
 
@@ -37,22 +48,33 @@ describe('remediation of a noncompliant notebook', () => {
     expect(nb?.status).toBe('Stopping');
     expect(nb?.tags).toContainEqual({
       Key: 'guardrails:status',
-      Value: 'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc',
+      Value:
+        'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc',
     });
     expect(world.emulator.published).toHaveLength(1);
     const subject = world.emulator.published[0]?.subject ?? '';
-    expect(subject).toBe('[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acces… (+3 more)');
+    expect(subject).toBe(
+      '[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acces… (+3 more)',
+    );
     expect(subject.length).toBeLessThanOrEqual(100); // SNS's limit
   });
 
   it('throttled twice, then fine: the SDK retries and the outcome is unchanged', async () => {
     const event = seedOpenNotebook('nb-throttled');
-    world.emulator.injectFault({ service: 'sagemaker', operation: 'DescribeNotebookInstance', kind: 'throttle', times: 2 });
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'DescribeNotebookInstance',
+      kind: 'throttle',
+      times: 2,
+    });
     const { report } = await world.guardrails().handle(event);
     expect(statuses(report)).toEqual({ tag: 'done', stop: 'done', notify: 'done' });
     const describes = world.emulator.calls.filter((c) => c.operation === 'DescribeNotebookInstance');
     expect(describes.map((c) => c.status)).toEqual([400, 400, 200]);
-    expect(describes.slice(0, 2).map((c) => c.errorCode)).toEqual(['ThrottlingException', 'ThrottlingException']);
+    expect(describes.slice(0, 2).map((c) => c.errorCode)).toEqual([
+      'ThrottlingException',
+      'ThrottlingException',
+    ]);
   });
 
   it('a 500, then fine', async () => {
@@ -60,13 +82,20 @@ describe('remediation of a noncompliant notebook', () => {
     world.emulator.injectFault({ service: 'sagemaker', operation: 'ListTags', kind: 'internal', times: 1 });
     const { report } = await world.guardrails().handle(event);
     expect(report.verdict).toBe('noncompliant');
-    expect(world.emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.status)).toEqual([500, 200]);
+    expect(world.emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.status)).toEqual([
+      500, 200,
+    ]);
     expect(world.emulator.inspect.notebookInstance('nb-500', REGION)?.status).toBe('Stopping');
   });
 
   it('a read that keeps failing gives an error outcome naming the call and the AWS error', async () => {
     const event = seedOpenNotebook('nb-down');
-    world.emulator.injectFault({ service: 'sagemaker', operation: 'DescribeNotebookInstance', kind: 'throttle', times: 10 });
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'DescribeNotebookInstance',
+      kind: 'throttle',
+      times: 10,
+    });
     const handled = await world.guardrails().handle(event);
     expect(handled.report.verdict).toBe('error');
     expect(handled.report.reason).toBe(
@@ -80,13 +109,19 @@ describe('remediation of a noncompliant notebook', () => {
 
   it('AccessDenied on StopNotebookInstance: reported, the other actions done, the notification still sent', async () => {
     const event = seedOpenNotebook('nb-denied');
-    world.emulator.injectFault({ service: 'sagemaker', operation: 'StopNotebookInstance', kind: 'accessDenied' });
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'StopNotebookInstance',
+      kind: 'accessDenied',
+    });
     const { report } = await world.guardrails().handle(event);
     expect(statuses(report)).toEqual({ tag: 'done', stop: 'failed:AccessDeniedException', notify: 'done' });
     expect(world.emulator.inspect.notebookInstance('nb-denied', REGION)?.status).toBe('InService');
     const [message] = world.emulator.published;
     expect(message?.subject).toMatch(/^\[sm-guardrails\] ACTION FAILED notebook nb-denied /);
-    expect(message?.message).toMatch(/- stop: failed \(sagemaker:StopNotebookInstance failed: AccessDeniedException: .*\) error AccessDeniedException/);
+    expect(message?.message).toMatch(
+      /- stop: failed \(sagemaker:StopNotebookInstance failed: AccessDeniedException: .*\) error AccessDeniedException/,
+    );
   });
 
   it('a Pending notebook: the stop is deferred, then done once InService', async () => {
@@ -129,8 +164,15 @@ describe('remediation of a noncompliant notebook', () => {
     const event = seedOpenNotebook('nb-sns');
     world.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'accessDenied' });
     const { report } = await world.guardrails().handle(event);
-    expect(statuses(report)).toEqual({ tag: 'done', stop: 'done', notify: 'failed:AuthorizationErrorException' });
-    expect(report.notifications?.[0]).toMatchObject({ status: 'failed', error: 'AuthorizationErrorException' });
+    expect(statuses(report)).toEqual({
+      tag: 'done',
+      stop: 'done',
+      notify: 'failed:AuthorizationErrorException',
+    });
+    expect(report.notifications?.[0]).toMatchObject({
+      status: 'failed',
+      error: 'AuthorizationErrorException',
+    });
     expect(world.emulator.published).toHaveLength(0);
   });
 });
@@ -142,8 +184,13 @@ describe('redelivery and loops', () => {
     await guardrails.handle(event);
     world.emulator.clearCalls();
     const again = await guardrails.handle(event);
-    expect(again.report).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/^duplicate delivery/) });
-    expect(world.callNames().filter((c) => !c.startsWith('sagemaker:Describe') && c !== 'sagemaker:ListTags')).toEqual([]);
+    expect(again.report).toMatchObject({
+      verdict: 'skipped',
+      reason: expect.stringMatching(/^duplicate delivery/),
+    });
+    expect(
+      world.callNames().filter((c) => !c.startsWith('sagemaker:Describe') && c !== 'sagemaker:ListTags'),
+    ).toEqual([]);
     expect(world.emulator.published).toHaveLength(1);
   });
 
@@ -160,7 +207,9 @@ describe('redelivery and loops', () => {
 
   it("the guardrails' own AddTags: skipped without a single AWS call", async () => {
     const { sampleEvent } = await import('../support/live.ts');
-    const { report } = await world.guardrails().handle(sampleEvent('not-for-guardrails/guardrails-own-add-tags.json'));
+    const { report } = await world
+      .guardrails()
+      .handle(sampleEvent('not-for-guardrails/guardrails-own-add-tags.json'));
     expect(report.verdict).toBe('skipped');
     expect(report.reason).toMatch(/ignored principal/);
     expect(world.emulator.calls).toEqual([]);
@@ -173,7 +222,11 @@ describe('redelivery and loops', () => {
     world.emulator.advanceNotebook('nb-restart', REGION); // Stopped
     // The user starts it again: Pending, then InService.
     const { SageMakerClient, StartNotebookInstanceCommand } = await import('@aws-sdk/client-sagemaker');
-    const user = new SageMakerClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: { accessKeyId: 'u', secretAccessKey: 'u' } });
+    const user = new SageMakerClient({
+      endpoint: world.emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'u', secretAccessKey: 'u' },
+    });
     await user.send(new StartNotebookInstanceCommand({ NotebookInstanceName: 'nb-restart' }));
     world.emulator.advanceNotebook('nb-restart', REGION); // InService
     const start = createNotebookEvent('nb-restart');
@@ -183,7 +236,9 @@ describe('redelivery and loops', () => {
     detail.responseElements = null;
     const { report } = await guardrails.handle(start);
     expect(statuses(report)).toEqual({ tag: 'skipped', stop: 'done', notify: 'done' });
-    expect(world.emulator.published.at(-1)?.subject).toMatch(/^\[sm-guardrails\] STOPPED notebook nb-restart /);
+    expect(world.emulator.published.at(-1)?.subject).toMatch(
+      /^\[sm-guardrails\] STOPPED notebook nb-restart /,
+    );
   });
 });
 
@@ -203,7 +258,9 @@ describe('cost and modes', () => {
     const event = seedOpenNotebook('nb-report');
     const { report } = await world.guardrails({ policyText: { mode: 'report' } }).handle(event);
     expect(statuses(report)).toEqual({ tag: 'skipped', stop: 'skipped', notify: 'done' });
-    expect(report.actions.find((a) => a.type === 'stop')?.detail).toBe('report mode: would stop the notebook instance');
+    expect(report.actions.find((a) => a.type === 'stop')?.detail).toBe(
+      'report mode: would stop the notebook instance',
+    );
     expect(world.callNames().filter((c) => /AddTags|DeleteTags|Stop/.test(c))).toEqual([]);
     expect(world.emulator.inspect.notebookInstance('nb-report', REGION)?.status).toBe('InService');
     expect(world.emulator.published[0]?.subject).toMatch(/^\[sm-guardrails\] WOULD STOP notebook nb-report /);

@@ -35,6 +35,14 @@ testRule(requiredTags, 'notebook-instance', {
       change: addTags({ project: 'churn' }),
       policy: PROJECT_VALUES,
     },
+    // Tag keys are user-controlled strings: keys named like Object.prototype members are ordinary tags.
+    ...['constructor', 'toString'].flatMap((key) => [
+      { name: `change only: DeleteTags of an ordinary key named ${key}`, change: deleteTags(key) },
+      {
+        name: `change only: AddTags of an ordinary key named ${key} with an empty value`,
+        change: addTags({ [key]: '' }),
+      },
+    ]),
     {
       name: 'domain with its own requirement met',
       type: 'domain',

@@ -41,7 +41,11 @@ export function sampleEvent(rel: string): Record<string, unknown> {
 }
 
 /** A compliant notebook (default policy) in the emulator, with its customer KMS key. */
-export function seedCompliantNotebook(emulator: Emulator, name: string, overrides: Record<string, unknown> = {}): string {
+export function seedCompliantNotebook(
+  emulator: Emulator,
+  name: string,
+  overrides: Record<string, unknown> = {},
+): string {
   const keyArn = emulator.seed.kmsKey({ region: REGION });
   return emulator.seed.notebookInstance({
     name,
@@ -81,7 +85,11 @@ export function createNotebookEvent(
         arn: `arn:aws:sts::${ACCOUNT}:assumed-role/DataScientist/alice`,
         accountId: ACCOUNT,
         sessionContext: {
-          sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT}:role/DataScientist`, accountId: ACCOUNT },
+          sessionIssuer: {
+            type: 'Role',
+            arn: `arn:aws:iam::${ACCOUNT}:role/DataScientist`,
+            accountId: ACCOUNT,
+          },
           attributes: { creationDate: '2026-05-04T09:00:00Z', mfaAuthenticated: 'false' },
         },
         ...identity,
@@ -98,7 +106,9 @@ export function createNotebookEvent(
         roleArn: `arn:aws:iam::${ACCOUNT}:role/service-role/AmazonSageMaker-ExecutionRole`,
         ...params,
       },
-      responseElements: { notebookInstanceArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/${name.toLowerCase()}` },
+      responseElements: {
+        notebookInstanceArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/${name.toLowerCase()}`,
+      },
       requestID: crypto.randomUUID(),
       eventID: id,
       readOnly: false,

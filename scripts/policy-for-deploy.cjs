@@ -1,0 +1,123 @@
+// Deploy-time inputs for serverless.yml, resolved while `serverless package` runs (no AWS calls):
+//   ${file(./scripts/policy-for-deploy.cjs):policy}              the policy file, validated, as compact JSON
+//   ${file(./scripts/policy-for-deploy.cjs):mode}                the `mode` stage param, validated
+//   ${file(./scripts/policy-for-deploy.cjs):alertSubscriptions}  SNS email subscriptions from `alertEmails`
+// CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
+// The policy is checked with the project's real schema (shared/policy.ts), loaded through tsx's ESM API.
+'use strict';
+
+const { createHash } = require('node:crypto');
+const { readFile } = require('node:fs/promises');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Lambda allows 4 KB for all environment variables together (keys and values, in bytes). */
+const LAMBDA_ENV_LIMIT = 4096;
+/**
+ * What the other variables can take: SM_GUARDRAILS_TOPIC_ARN and SM_GUARDRAILS_RECHECK_QUEUE_URL are only
+ * known at deploy time (about 100 bytes each with the names serverless.yml sets), plus the POWERTOOLS_*,
+ * NODE_OPTIONS and SM_GUARDRAILS_MODE pairs (about 200 bytes). 1 KB leaves a wide margin.
+ */
+const RESERVED_FOR_OTHER_VARIABLES = 1024;
+const POLICY_VARIABLE = 'SM_GUARDRAILS_POLICY';
+const MAX_POLICY_BYTES = LAMBDA_ENV_LIMIT - RESERVED_FOR_OTHER_VARIABLES - POLICY_VARIABLE.length;
+
+/** An error serverless prints as its message alone (it prints `error.stack` when there is one). */
+function deployError(message) {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
+}
+
+async function param(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}, ''`);
+  return value == null ? '' : String(value).trim();
+}
+
+async function loadPolicyModule() {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(path.join(ROOT, 'shared/policy.ts')).href, pathToFileURL(__filename).href);
+}
+
+/** Reads and validates a policy file; returns the normalized policy as compact JSON (exported for the tests). */
+async function policyJsonFromFile(file) {
+  if (!file) throw deployError('stage param "policyFile" is empty: set it to a policy YAML/JSON file');
+  let text;
+  try {
+    text = await readFile(path.resolve(ROOT, file), 'utf8');
+  } catch (error) {
+    throw deployError(`${file}: cannot read the policy file (${error.code ?? error.message})`);
+  }
+  const { parsePolicy, PolicyError } = await loadPolicyModule();
+  let policy;
+  try {
+    policy = parsePolicy(text, file);
+  } catch (error) {
+    if (error instanceof PolicyError || error?.name === 'PolicyError') {
+      const problems = error.problems.map((p) => `\n  - ${p}`).join('');
+      throw deployError(`invalid guardrails policy ${error.file}:${problems}`);
+    }
+    throw error;
+  }
+  // The normalized policy (defaults filled in): what runs is exactly what was validated here.
+  const json = JSON.stringify(policy);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_POLICY_BYTES) {
+    throw deployError(
+      `${file}: the policy is ${bytes} bytes as JSON, over the ${MAX_POLICY_BYTES} bytes ${POLICY_VARIABLE} can ` +
+        `take (Lambda allows ${LAMBDA_ENV_LIMIT} bytes for all environment variables; ` +
+        `${RESERVED_FOR_OTHER_VARIABLES} are kept for the others). Shorten lists or drop settings equal to the defaults.`,
+    );
+  }
+  return json;
+}
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+/** `a@x.org, b@y.org` -> AWS::SNS::Subscription resources, one per address (exported for the tests). */
+function subscriptionResources(list, topicLogicalId = 'AlertTopic') {
+  const emails = [
+    ...new Set(
+      list
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const bad = emails.filter((e) => !EMAIL.test(e));
+  if (bad.length > 0) {
+    throw deployError(`stage param "alertEmails": not an email address: ${bad.map((e) => `"${e}"`).join(', ')}`);
+  }
+  const resources = {};
+  for (const email of emails) {
+    // Named by a hash of the address, so adding or removing one address leaves the others alone.
+    const id = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 12);
+    resources[`AlertEmailSubscription${id}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: { Ref: topicLogicalId }, Protocol: 'email', Endpoint: email },
+    };
+  }
+  // serverless merges a list of resource fragments; an empty fragment adds nothing.
+  return emails.length > 0 ? { Resources: resources } : {};
+}
+
+module.exports = {
+  policy: async ({ resolveVariable }) => policyJsonFromFile(await param(resolveVariable, 'policyFile')),
+
+  mode: async ({ resolveVariable }) => {
+    const mode = await param(resolveVariable, 'mode');
+    if (mode !== '' && mode !== 'enforce' && mode !== 'report') {
+      throw deployError(`stage param "mode": must be enforce, report or empty (the policy's mode), not "${mode}"`);
+    }
+    return mode;
+  },
+
+  alertSubscriptions: async ({ resolveVariable }) =>
+    subscriptionResources(await param(resolveVariable, 'alertEmails')),
+
+  policyJsonFromFile,
+  subscriptionResources,
+  MAX_POLICY_BYTES,
+};

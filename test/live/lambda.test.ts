@@ -1,0 +1,179 @@
+// The Lambda functions as deployed: env configuration, Lambda error semantics, deferred stops through SQS.
+import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAwsClients } from '#core/aws/clients';
+import { AwsCallError } from '#core/aws/errors';
+import { configFromEnvironment, GuardrailsRuntime } from '#core/lambda/runtime';
+import { DEFAULT_POLICY, PolicyError } from '#core/policy';
+import { MAX_RECHECKS, RECHECK_DELAY_SECONDS } from '#core/recheck';
+import { createNotebookEvent, type LiveWorld, REGION, startWorld } from '../support/live.ts';
+
+let world: LiveWorld;
+let queueUrl: string;
+beforeAll(async () => {
+  world = await startWorld();
+});
+beforeEach(() => {
+  world.emulator.reset();
+  world.topicArn = world.emulator.seed.topic('sm-guardrails-alerts', REGION);
+  queueUrl = world.emulator.seed.queue('sm-guardrails-recheck', REGION);
+});
+afterAll(async () => world.emulator.close());
+
+function runtime(): GuardrailsRuntime {
+  const aws = createAwsClients({
+    endpoint: world.emulator.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
+  return new GuardrailsRuntime(
+    { policy: DEFAULT_POLICY, topicArn: world.topicArn, recheckQueueUrl: queueUrl },
+    aws,
+  );
+}
+
+const openNotebook = (name: string, status: 'Pending' | 'InService' = 'Pending') =>
+  world.emulator.seed.notebookInstance({
+    name,
+    region: REGION,
+    status,
+    tags: [{ Key: 'project', Value: 'p' }],
+  });
+
+describe('configuration', () => {
+  it('reads the policy, topic, queue and mode override from the environment', () => {
+    const config = configFromEnvironment({
+      SM_GUARDRAILS_POLICY: JSON.stringify({ mode: 'enforce', notebook: { requireKmsKey: false } }),
+      SM_GUARDRAILS_MODE: 'report',
+      SM_GUARDRAILS_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:t',
+      SM_GUARDRAILS_RECHECK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/q',
+    });
+    expect(config.policy.mode).toBe('report');
+    expect(config.policy.notebook.requireKmsKey).toBe(false);
+    expect(config).toMatchObject({
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+      recheckQueueUrl: expect.stringContaining('/q'),
+    });
+  });
+
+  it('fails the cold start on a bad policy or mode, naming the variable and field', () => {
+    expect(() => configFromEnvironment({ SM_GUARDRAILS_POLICY: '{"mode": "sometimes"}' })).toThrow(
+      PolicyError,
+    );
+    expect(() => configFromEnvironment({ SM_GUARDRAILS_POLICY: '{"mode": "sometimes"}' })).toThrow(
+      /^SM_GUARDRAILS_POLICY: mode: /,
+    );
+    expect(() => configFromEnvironment({ SM_GUARDRAILS_MODE: 'off' })).toThrow(
+      'SM_GUARDRAILS_MODE: must be enforce or report, not "off"',
+    );
+  });
+});
+
+describe('Lambda error semantics', () => {
+  it('a transient AWS failure throws so Lambda retries; the finding is still logged', async () => {
+    openNotebook('nb-throttled', 'InService');
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'DescribeNotebookInstance',
+      kind: 'throttle',
+      times: 10,
+    });
+    await expect(runtime().handleEvent(createNotebookEvent('nb-throttled'))).rejects.toBeInstanceOf(
+      AwsCallError,
+    );
+  });
+
+  it('a permanent problem (an invalid event) returns without throwing', async () => {
+    const report = await runtime().handleEvent({ id: 'x', 'detail-type': 'AWS API Call via CloudTrail' });
+    expect(report).toMatchObject({ verdict: 'invalid', reason: '$.source: required field is missing' });
+  });
+});
+
+describe('deferred stops', () => {
+  it('a Pending notebook gets a delayed re-check through SQS that stops it once InService', async () => {
+    openNotebook('nb-slow');
+    const rt = runtime();
+    const first = await rt.handleEvent(createNotebookEvent('nb-slow'));
+    expect(first.actions.find((a) => a.type === 'stop')?.status).toBe('deferred');
+    expect(world.emulator.sqsMessages).toHaveLength(1);
+    const message = world.emulator.sqsMessages[0];
+    expect(message?.delaySeconds).toBe(RECHECK_DELAY_SECONDS);
+    // Minutes later: the state-change event was lost, the notebook is InService, the re-check arrives.
+    world.emulator.advanceNotebook('nb-slow', REGION);
+    const report = await rt.handleRecheck(message?.body ?? '');
+    expect(report?.actions.find((a) => a.type === 'stop')?.status).toBe('done');
+    expect(world.emulator.inspect.notebookInstance('nb-slow', REGION)?.status).toBe('Stopping');
+    expect(world.emulator.sqsMessages).toHaveLength(1); // nothing left to re-check
+  });
+
+  it('still Pending: re-checked again, and past the bound the admins are told it could not be stopped', async () => {
+    openNotebook('nb-stuck');
+    const rt = runtime();
+    await rt.handleEvent(createNotebookEvent('nb-stuck'));
+    for (let attempt = 1; attempt <= MAX_RECHECKS; attempt++) {
+      const body = world.emulator.sqsMessages.at(-1)?.body ?? '';
+      expect(JSON.parse(body).attempt).toBe(attempt);
+      await rt.handleRecheck(body);
+    }
+    expect(world.emulator.sqsMessages).toHaveLength(MAX_RECHECKS);
+    const last = world.emulator.published.at(-1);
+    expect(last?.subject).toBe(
+      '[sm-guardrails] NOT STOPPED notebook nb-stuck in 111122223333/us-east-1: still Pending',
+    );
+    expect(last?.message).toContain(`still Pending after ${MAX_RECHECKS} re-checks`);
+    expect(world.emulator.inspect.notebookInstance('nb-stuck', REGION)?.status).toBe('Pending');
+  });
+
+  it('the SQS handler reports failed messages one by one', async () => {
+    process.env.AWS_ENDPOINT_URL = world.emulator.endpoint;
+    process.env.AWS_REGION = REGION;
+    process.env.AWS_ACCESS_KEY_ID = 't';
+    process.env.AWS_SECRET_ACCESS_KEY = 't';
+    process.env.SM_GUARDRAILS_TOPIC_ARN = world.topicArn;
+    process.env.SM_GUARDRAILS_RECHECK_QUEUE_URL = queueUrl;
+    const { handler } = await import('../../functions/stop-recheck/handler.ts');
+    openNotebook('nb-q', 'InService');
+    const request = {
+      kind: 'sm-guardrails/notebook-recheck',
+      resource: {
+        type: 'notebook-instance',
+        name: 'nb-q',
+        arn: `arn:aws:sagemaker:${REGION}:111122223333:notebook-instance/nb-q`,
+      },
+      account: '111122223333',
+      region: REGION,
+      originEventId: 'e-1',
+      attempt: 1,
+      firstDeferredAt: '2026-05-04T10:00:00Z',
+    };
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'DescribeNotebookInstance',
+      kind: 'throttle',
+      times: 3,
+    });
+    const records = [
+      { messageId: 'm-1', body: JSON.stringify(request) },
+      { messageId: 'm-2', body: JSON.stringify({ ...request, attempt: 2 }) },
+    ];
+    const result = await handler({ Records: records } as unknown as SQSEvent);
+    // The first message met three throttles (more than the SDK's 3 attempts absorb); the second went through.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(world.emulator.inspect.notebookInstance('nb-q', REGION)?.status).toBe('Stopping');
+  });
+
+  it('the EventBridge handlers run the same runtime', async () => {
+    const { handler } = await import('../../functions/notebook-instances/handler.ts');
+    openNotebook('nb-h', 'InService');
+    const report = await handler(
+      createNotebookEvent('nb-h') as unknown as EventBridgeEvent<string, unknown>,
+      { awsRequestId: 'r-1' } as Context,
+    );
+    expect(report.verdict).toBe('noncompliant');
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+  });
+});
