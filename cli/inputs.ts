@@ -52,9 +52,10 @@ export async function readInputs(
         items.push({ file: shown, error: code ? `cannot read (${code})` : describeJsonError(error) });
         continue;
       }
-      if (Array.isArray(parsed)) {
-        for (const [index, event] of parsed.entries()) items.push({ file: shown, index, event });
-      } else items.push({ file: shown, event: parsed });
+      const events = unwrapDeadLetters(parsed);
+      if (Array.isArray(events)) {
+        for (const [index, event] of events.entries()) items.push({ file: shown, index, event });
+      } else items.push({ file: shown, event: events });
     }
   }
   return items;

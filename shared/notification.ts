@@ -2,11 +2,21 @@
 // guardrails did, and attributes that SNS subscriptions can filter on. Pure: built from the outcome alone.
 import type { SnsMessage } from './aws/sns.ts';
 import type { Assessment } from './pipeline.ts';
-import { safeText, truncate } from './text.ts';
+import { safeText } from './text.ts';
 import type { ActionResult, Actor, ResourceRef, Severity } from './types.ts';
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
-const SUBJECT_MAX = 100; // SNS limit for email subjects
+const SUBJECT_MAX = 100; // SNS: subjects are ASCII, without control characters, at most 100 characters
+
+/** Subject text: printable ASCII only (SNS rejects anything else), cut with "..." to fit. */
+function asciiText(value: string, maxLength: number): string {
+  const ascii = value.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > maxLength ? `${ascii.slice(0, Math.max(0, maxLength - 3))}...` : ascii;
+}
+
+function asciiSubject(value: string): string {
+  return asciiText(value, SUBJECT_MAX);
+}
 
 export interface NotificationContext {
   assessment: Assessment;
@@ -68,8 +78,8 @@ export function composeNotification({ assessment, results, mode }: NotificationC
   const first = violations[0]?.message ?? 'noncompliant';
   const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
   // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
-  const head = `[sm-guardrails] ${headline(results, mode)} ${NOUN[resource.type]} ${safeText(resource.name, 40)} in ${change.account}/${change.region}: `;
-  const subject = `${head}${truncate(first, Math.max(12, SUBJECT_MAX - head.length - more.length))}${more}`;
+  const head = `[sm-guardrails] ${headline(results, mode)} ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: `;
+  const subject = asciiSubject(`${head}${asciiText(first, Math.max(12, SUBJECT_MAX - head.length - more.length))}${more}`);
 
   const actorLines = describeActor(change.actor);
   const body = [
@@ -122,9 +132,8 @@ export function composeStopAbandoned(
   where: { account: string; region: string },
   detail: { attempts: number; firstDeferredAt: string; status: string; rules: string[] },
 ): SnsMessage {
-  const subject = truncate(
-    `[sm-guardrails] NOT STOPPED notebook ${safeText(notebook.name, 40)} in ${where.account}/${where.region}: still ${detail.status}`,
-    SUBJECT_MAX,
+  const subject = asciiSubject(
+    `[sm-guardrails] NOT STOPPED notebook ${asciiText(notebook.name, 40)} in ${where.account}/${where.region}: still ${detail.status}`,
   );
   const body = [
     `sm-guardrails could not stop a noncompliant SageMaker notebook instance: it was still ${detail.status} after ${detail.attempts} re-checks.`,

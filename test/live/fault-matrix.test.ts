@@ -54,7 +54,7 @@ describe('remediation of a noncompliant notebook', () => {
     expect(world.emulator.published).toHaveLength(1);
     const subject = world.emulator.published[0]?.subject ?? '';
     expect(subject).toBe(
-      '[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acces… (+3 more)',
+      '[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acc... (+3 more)',
     );
     expect(subject.length).toBeLessThanOrEqual(100); // SNS's limit
   });

@@ -1,0 +1,194 @@
+// Targets, results.json and results.md (a table for the README), and the console summary.
+import type { BundleResult } from './bundle.ts';
+import type { CallsResult } from './calls.ts';
+import type { ColdStartResult } from './cold-start.ts';
+import { round } from './common.ts';
+import type { ThroughputResult } from './throughput.ts';
+import type { WarmResult } from './warm.ts';
+
+export const BUNDLE_LIMIT_KIB = 400;
+export const COLD_IMPORT_RATIO_LIMIT = 0.2;
+export const THROUGHPUT_TARGET = 100_000;
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  platform: string;
+  loadAverageAtStart: number[];
+  date: string;
+}
+
+export interface BenchResults {
+  machine: Machine;
+  config: Record<string, number | string>;
+  durationSeconds: number;
+  bundles: BundleResult[];
+  coldStart: ColdStartResult;
+  warm: WarmResult;
+  calls: CallsResult;
+  throughput: ThroughputResult;
+}
+
+export interface Row {
+  metric: string;
+  result: string;
+  target: string;
+  /** null: informational, no target. */
+  met: boolean | null;
+}
+
+const ms = (x: number) => `${round(x, x < 10 ? 3 : 1)} ms`;
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+export function rows(r: BenchResults): Row[] {
+  const out: Row[] = [];
+  for (const b of r.bundles) {
+    out.push({
+      metric: `Bundle size: ${b.fn}`,
+      result: `${round(b.kib, 1)} KiB`,
+      target: `≤ ${BUNDLE_LIMIT_KIB} KiB`,
+      met: b.kib <= BUNDLE_LIMIT_KIB,
+    });
+  }
+  const c = r.coldStart;
+  out.push(
+    {
+      metric: `Cold start, import (median of ${c.runsPerVariant}): bundled / unbundled`,
+      result: `${ms(c.bundled.importMs)} / ${ms(c.unbundled.importMs)} = ${round(c.ratio.importMs, 2)}`,
+      target: `≤ ${COLD_IMPORT_RATIO_LIMIT}`,
+      met: c.ratio.importMs <= COLD_IMPORT_RATIO_LIMIT,
+    },
+    {
+      metric: 'Cold start, import + first event: bundled / unbundled',
+      result: `${ms(c.bundled.importPlusFirstEventMs)} / ${ms(c.unbundled.importPlusFirstEventMs)} = ${round(c.ratio.importPlusFirstEventMs, 2)}`,
+      target: '—',
+      met: null,
+    },
+    {
+      metric: 'Cold start, whole process (spawn to exit): bundled / unbundled',
+      result: `${ms(c.bundled.processWallMs)} / ${ms(c.unbundled.processWallMs)} = ${round(c.ratio.processWallMs, 2)}`,
+      target: '—',
+      met: null,
+    },
+  );
+  const w = r.warm;
+  out.push(
+    {
+      metric: `Warm, compliant notebook event, our time p50 / p99 (${int(w.compliant.events)} events)`,
+      result: `${ms(w.compliant.ownP50)} / ${ms(w.compliant.ownP99)}`,
+      target: '—',
+      met: null,
+    },
+    {
+      metric: `Warm, noncompliant notebook event, our time p50 / p99 (${int(w.noncompliant.events)} events)`,
+      result: `${ms(w.noncompliant.ownP50)} / ${ms(w.noncompliant.ownP99)}`,
+      target: '—',
+      met: null,
+    },
+  );
+  const nb = r.calls.compliantNotebook;
+  out.push({
+    metric: 'AWS calls, compliant notebook event (warm)',
+    result: `${nb.warmReads} reads, ${nb.warmWrites} writes`,
+    target: '≤ 2 reads, 0 writes',
+    met: nb.met,
+  });
+  const t = r.throughput;
+  out.push(
+    {
+      metric: `assessEvent (offline) throughput, ${t.assessEvent.inputs} sample events, one core`,
+      result: `${int(t.assessEvent.perSecond)} events/s`,
+      target: `≥ ${int(THROUGHPUT_TARGET)} events/s`,
+      met: t.assessEvent.perSecond >= THROUGHPUT_TARGET,
+    },
+    {
+      metric: `evaluate() throughput, ${t.evaluate.inputs} pre-normalized contexts`,
+      result: `${int(t.evaluate.perSecond)} evaluations/s`,
+      target: '—',
+      met: null,
+    },
+  );
+  return out;
+}
+
+const metText = (met: boolean | null) => (met === null ? '—' : met ? 'yes' : '**MISSED**');
+
+export function markdownTable(list: Row[]): string {
+  const lines = ['| Metric | Result | Target | Met? |', '| --- | --- | --- | --- |'];
+  for (const row of list) lines.push(`| ${row.metric} | ${row.result} | ${row.target} | ${metText(row.met)} |`);
+  return lines.join('\n');
+}
+
+export function machineLine(m: Machine): string {
+  return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}; ${m.date}`;
+}
+
+function callsTable(r: BenchResults): string {
+  const lines = [
+    '| Event | Verdict | Warm calls | Fresh container calls |',
+    '| --- | --- | --- | --- |',
+  ];
+  const fmt = (byOp: Record<string, number>) =>
+    Object.entries(byOp)
+      .map(([op, n]) => (n > 1 ? `${op} ×${n}` : op))
+      .join(', ') || 'none';
+  for (const e of r.calls.events) {
+    lines.push(`| ${e.file} | ${e.verdict} | ${fmt(e.warm.byOperation)} | ${fmt(e.fresh.byOperation)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function markdown(r: BenchResults): string {
+  const list = rows(r);
+  return [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${machineLine(r.machine)}. Ratios compare runs of the same bench run.`,
+    '',
+    markdownTable(list),
+    '',
+    'Cold start: a fresh `node` process imports the handler and handles one compliant CreateNotebookInstance ' +
+      'against the local emulator; bundled = the deployment bundle, unbundled = the same code with its ' +
+      'dependencies loaded from node_modules; runs interleaved, medians. ' +
+      'Warm "our time" = wall time per event minus the emulator-recorded time of its AWS calls: the SDK client ' +
+      'and the loopback HTTP round trip stay in it (emulator time has 1 ms resolution).',
+    '',
+    '## AWS calls per sample event',
+    '',
+    'Each event handled against a freshly seeded emulator where its own call has been acted out; "warm" is ' +
+      'the second such event in the same container (KMS and IAM lookups cached).',
+    '',
+    callsTable(r),
+    '',
+  ].join('\n');
+}
+
+/** Plain-text summary for the console. */
+export function consoleSummary(r: BenchResults): string {
+  const list = rows(r);
+  const lines: string[] = ['', `Machine: ${machineLine(r.machine)}`, ''];
+  lines.push(markdownTable(list), '');
+  const b = r.bundles.filter((x) => x.kib > BUNDLE_LIMIT_KIB);
+  if (b.length > 0) {
+    const first = b[0] as BundleResult;
+    lines.push(`What dominates the ${first.fn} bundle (${round(first.kib, 1)} KiB; our own code ${round(first.ourCodeBytes / 1024, 1)} KiB):`);
+    for (const p of first.topPackages) {
+      lines.push(
+        `  ${p.name.padEnd(36)} ${String(round(p.bytes / 1024, 1)).padStart(7)} KiB ${String(round(p.share * 100, 1)).padStart(5)}%  via ${p.importedBy.join(', ')}`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('AWS calls per sample event (warm container; fresh container in brackets when different):');
+  for (const e of r.calls.events) {
+    const warm = Object.entries(e.warm.byOperation).map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(' ') || '-';
+    const freshOps = Object.entries(e.fresh.byOperation).map(([op, n]) => (n > 1 ? `${op}×${n}` : op)).join(' ') || '-';
+    lines.push(`  ${e.file.padEnd(68)} ${e.verdict.padEnd(12)} ${warm}${freshOps !== warm ? `  [${freshOps}]` : ''}`);
+  }
+  lines.push('');
+  const missed = list.filter((row) => row.met === false);
+  for (const row of missed) lines.push(`MISSED: ${row.metric}: ${row.result} (target ${row.target})`);
+  if (missed.length === 0) lines.push('All targets met.');
+  return lines.join('\n');
+}

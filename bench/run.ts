@@ -1,0 +1,141 @@
+// `npm run bench`: bundle sizes, cold start (bundled vs unbundled), warm per-event latency, AWS calls per
+// event, evaluator throughput; all in one run. Writes bench/results.json and bench/results.md and prints the
+// table. Exits 0 when a target is missed (benchmarks are no pass/fail gate): look for MISSED in the output.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createAwsClients } from '#core/aws/clients';
+import { SimulatedAccount } from '#cli/simulation';
+import { type Emulator, startEmulator } from '#emulator/index';
+import { buildBundles } from './bundle.ts';
+import { measureCalls } from './calls.ts';
+import { killChildren, measureColdStart } from './cold-start.ts';
+import { BENCH_DIR, CREDENTIALS, LOCAL_TMP, loadEvent, loadSampleEvents, log, REGION } from './common.ts';
+import { type BenchResults, consoleSummary, type Machine, markdown } from './report.ts';
+import { measureThroughput } from './throughput.ts';
+import { measureWarm } from './warm.ts';
+
+const numberFromEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+const config = {
+  coldStartFunction: 'notebook-instances',
+  coldStartEvent: 'notebook-instance/create-compliant.json',
+  coldRunsPerVariant: numberFromEnv('BENCH_COLD_RUNS', 10),
+  warmCompliantEvents: numberFromEnv('BENCH_WARM_EVENTS', 2000),
+  warmNoncompliantEvents: numberFromEnv('BENCH_WARM_NONCOMPLIANT_EVENTS', 500),
+  warmupEvents: 100,
+  throughputSeconds: numberFromEnv('BENCH_THROUGHPUT_SECONDS', 2),
+};
+
+const cpus = os.cpus();
+const machine: Machine = {
+  cpu: cpus[0]?.model ?? 'unknown',
+  cores: cpus.length,
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  date: new Date().toISOString(),
+};
+
+const started = performance.now();
+const bundledDir = mkdtempSync(path.join(os.tmpdir(), 'sm-guardrails-bench-'));
+mkdirSync(LOCAL_TMP, { recursive: true });
+const localDir = mkdtempSync(path.join(LOCAL_TMP, 'run-'));
+let emulator: Emulator | undefined;
+
+async function cleanup(): Promise<void> {
+  killChildren();
+  const e = emulator;
+  emulator = undefined;
+  if (e) await e.close();
+  rmSync(bundledDir, { recursive: true, force: true });
+  rmSync(localDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<BenchResults> {
+  const samples = loadSampleEvents();
+
+  log('1/5 bundle sizes: building the 4 functions with esbuild (bundled, and with packages external)');
+  const bundles = await buildBundles(bundledDir, path.join(localDir, 'unbundled'));
+
+  log(`2/5 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
+  const throughput = await measureThroughput(samples, config.throughputSeconds);
+
+  emulator = await startEmulator({ describesPerTransition: 0 });
+  const seedWorld = (e: Emulator) => ({
+    topicArn: e.seed.topic('sm-guardrails-alerts', REGION),
+    queueUrl: e.seed.queue('sm-guardrails-recheck', REGION),
+  });
+
+  log(`3/5 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
+  const world = seedWorld(emulator);
+  const coldEvent = loadEvent(config.coldStartEvent);
+  const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+  await new SimulatedAccount(emulator, actor.sagemaker).apply(coldEvent); // the notebook and its KMS key exist
+  for (const client of Object.values(actor)) client.destroy();
+  const nb = bundles.find((b) => b.fn === config.coldStartFunction);
+  if (!nb) throw new Error(`no bundle for ${config.coldStartFunction}`);
+  const coldStart = await measureColdStart({
+    emulator,
+    env: { endpoint: emulator.endpoint, ...world },
+    fn: nb.fn,
+    bundledPath: nb.bundledPath,
+    unbundledPath: nb.unbundledPath,
+    eventName: config.coldStartEvent,
+    event: coldEvent,
+    eventFile: path.join(localDir, 'cold-event.json'),
+    runsPerVariant: config.coldRunsPerVariant,
+  });
+
+  log(
+    `4/5 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
+  );
+  emulator.reset();
+  const warm = await measureWarm({
+    emulator,
+    ...seedWorld(emulator),
+    compliantEvents: config.warmCompliantEvents,
+    noncompliantEvents: config.warmNoncompliantEvents,
+    warmup: config.warmupEvents,
+  });
+
+  log(`5/5 AWS calls per event for ${samples.length} sample events`);
+  emulator.reset();
+  const calls = await measureCalls(emulator, samples);
+
+  return {
+    machine,
+    config,
+    durationSeconds: 0,
+    bundles,
+    coldStart,
+    warm,
+    calls,
+    throughput,
+  };
+}
+
+try {
+  const results = await main();
+  await cleanup();
+  results.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
+  writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(BENCH_DIR, 'results.md'), markdown(results));
+  process.stdout.write(`${consoleSummary(results)}\n`);
+  log(`done in ${results.durationSeconds} s; wrote bench/results.json and bench/results.md`);
+} catch (error) {
+  await cleanup();
+  process.stderr.write(`[bench] failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+}
+// Nothing should be left running; if a stray handle were, do not hang the caller.
+setTimeout(() => process.exit(), 5_000).unref();
