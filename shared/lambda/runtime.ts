@@ -138,6 +138,7 @@ export class GuardrailsRuntime {
           status,
           ...(e ? { error: e } : {}),
         })),
+        actionsFailed: report.actions.filter((a) => a.status === 'failed').length,
         ...(report.notifications ? { notifications: report.notifications } : {}),
       },
       ...(error ? { awsError: { call: error.call, name: error.errorName, transient: error.transient } } : {}),
