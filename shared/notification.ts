@@ -79,7 +79,11 @@ export function composeNotification({ assessment, results, mode }: NotificationC
   const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
   // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
   const head = `[sm-guardrails] ${headline(results, mode)} ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: `;
-  const subject = asciiSubject(`${head}${asciiText(first, Math.max(12, SUBJECT_MAX - head.length - more.length))}${more}`);
+  const room = SUBJECT_MAX - head.length - more.length;
+  const subject =
+    room >= 15 || violations.length === 1
+      ? asciiSubject(`${head}${asciiText(first, room)}${more}`)
+      : asciiSubject(`${head}${violations.length} violations`);
 
   const actorLines = describeActor(change.actor);
   const body = [
