@@ -53,7 +53,9 @@ export async function readInputs(
         continue;
       }
       const events = unwrapDeadLetters(parsed);
-      if (Array.isArray(events)) {
+      if (Array.isArray(events) && events.length === 0) {
+        items.push({ file: shown, error: 'the file holds no events (an empty list)' });
+      } else if (Array.isArray(events)) {
         for (const [index, event] of events.entries()) items.push({ file: shown, index, event });
       } else items.push({ file: shown, event: events });
     }

@@ -25,22 +25,43 @@ describe('sm-guardrails replay --simulate (what `npm run replay` runs)', () => {
 
   it('stops a noncompliant notebook once it reaches InService, with a notification each time', () => {
     const [created, inService] = byFile('notebook-instance/create-all-defaults.json');
-    expect(created?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:done', 'stop:deferred', 'notify:done']);
+    expect(created?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:deferred',
+      'notify:done',
+    ]);
     expect(inService?.simulated).toBe('minutes later the notebook is InService');
-    expect(inService?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:skipped', 'stop:done', 'notify:done']);
-    expect(inService?.notifications?.[0]?.subject).toMatch(/^\[sm-guardrails\] STOPPED notebook scratch-notebook /);
+    expect(inService?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:skipped',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(inService?.notifications?.[0]?.subject).toMatch(
+      /^\[sm-guardrails\] STOPPED notebook scratch-notebook /,
+    );
   });
 
   it('restores a protected tag and fills a derived one', () => {
     const [revert] = byFile('tags/add-tags-user-profile-change-studiouserid.json');
     expect(revert?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['revert:done', 'notify:done']);
     const [tagged] = byFile('studio/create-user-profile-missing-studiouserid.json');
-    expect(tagged?.actions[0]).toMatchObject({ type: 'tag', status: 'done', detail: 'tag studiouserid=ravi-patel' });
+    expect(tagged?.actions[0]).toMatchObject({
+      type: 'tag',
+      status: 'done',
+      detail: 'tag studiouserid=ravi-patel',
+    });
   });
 
   it('agrees with the offline verdicts where the event tells everything', () => {
-    const expected = JSON.parse(readFileSync('test/expected-verdicts.json', 'utf8')) as Record<string, { verdict: string }>;
-    for (const rel of ['notebook-instance/create-compliant.json', 'studio/create-domain-compliant.json', 'not-for-guardrails/elb-add-tags.json']) {
+    const expected = JSON.parse(readFileSync('test/expected-verdicts.json', 'utf8')) as Record<
+      string,
+      { verdict: string }
+    >;
+    for (const rel of [
+      'notebook-instance/create-compliant.json',
+      'studio/create-domain-compliant.json',
+      'not-for-guardrails/elb-add-tags.json',
+    ]) {
       expect({ rel, verdict: byFile(rel)[0]?.verdict }).toEqual({ rel, verdict: expected[rel]?.verdict });
     }
   });
@@ -48,7 +69,9 @@ describe('sm-guardrails replay --simulate (what `npm run replay` runs)', () => {
   it('prints a summary with notifications in human mode', () => {
     const human = runCli(['replay', '--simulate', 'events/notebook-instance/create-all-defaults.json']);
     expect(human.status).toBe(0);
-    expect(human.stdout.trim().split('\n').at(-1)).toMatch(/^2 events: 0 compliant, 2 noncompliant, 0 skipped, 0 invalid; actions: \d+ done, 1 deferred, 1 skipped; 2 notifications sent$/);
+    expect(human.stdout.trim().split('\n').at(-1)).toMatch(
+      /^2 events: 0 compliant, 2 noncompliant, 0 skipped, 0 invalid; actions: \d+ done, 1 deferred, 1 skipped; 2 notifications sent$/,
+    );
   });
 });
 
@@ -58,10 +81,18 @@ describe('replaying dead letters', () => {
   const destinationRecord = {
     version: '1.0',
     timestamp: '2026-05-04T10:00:00.000Z',
-    requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:111122223333:function:sm-guardrails-dev-studio:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'r-1',
+      functionArn: 'arn:aws:lambda:us-east-1:111122223333:function:sm-guardrails-dev-studio:$LATEST',
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
     requestPayload: event,
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: { errorType: 'AwsCallError', errorMessage: 'sagemaker:DescribeDomain failed: ThrottlingException: Rate exceeded' },
+    responsePayload: {
+      errorType: 'AwsCallError',
+      errorMessage: 'sagemaker:DescribeDomain failed: ThrottlingException: Rate exceeded',
+    },
   };
 
   it('accepts a Lambda on-failure destination record', () => {
@@ -74,7 +105,11 @@ describe('replaying dead letters', () => {
 
   it('accepts `aws sqs receive-message` output holding such records', () => {
     const file = join(tmp, 'receive.json');
-    const message = (body: unknown) => ({ MessageId: crypto.randomUUID(), ReceiptHandle: 'h', Body: JSON.stringify(body) });
+    const message = (body: unknown) => ({
+      MessageId: crypto.randomUUID(),
+      ReceiptHandle: 'h',
+      Body: JSON.stringify(body),
+    });
     writeFileSync(file, JSON.stringify({ Messages: [message(destinationRecord), message(event)] }));
     const reports = jsonLines(runCli(['replay', '--json', file]).stdout);
     expect(reports.map((r) => [r.index, r.verdict])).toEqual([

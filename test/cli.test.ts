@@ -36,7 +36,9 @@ describe('sm-guardrails replay --json (offline)', () => {
     expect(run.status).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines).toContain('events/malformed/envelope-missing-event-name.json: $.detail.eventName: required field is missing');
+    expect(lines).toContain(
+      'events/malformed/envelope-missing-event-name.json: $.detail.eventName: required field is missing',
+    );
   });
 
   it('reports the JSON Lines contract fields, with planned actions offline', () => {
@@ -53,7 +55,8 @@ describe('sm-guardrails replay --json (offline)', () => {
       ['stop', 'planned'],
       ['notify', 'planned'],
     ]);
-    for (const v of report?.violations ?? []) expect(Object.keys(v)).toEqual(expect.arrayContaining(['rule', 'message']));
+    for (const v of report?.violations ?? [])
+      expect(Object.keys(v)).toEqual(expect.arrayContaining(['rule', 'message']));
   });
 
   it('carries the Identity Center user behind a propagated identity', () => {
@@ -64,7 +67,9 @@ describe('sm-guardrails replay --json (offline)', () => {
       expect(r.actor?.identityStoreArn).toMatch(/^arn:aws:identitystore::\d{12}:identitystore\/d-/);
     }
     // An IdentityCenterUser identity has no ARN at all.
-    expect(identityCenter.some((r) => r.actor?.type === 'IdentityCenterUser' && r.actor.arn === undefined)).toBe(true);
+    expect(
+      identityCenter.some((r) => r.actor?.type === 'IdentityCenterUser' && r.actor.arn === undefined),
+    ).toBe(true);
   });
 
   it('exits 0 when every input is valid', () => {
@@ -80,8 +85,12 @@ describe('sm-guardrails replay (human output)', () => {
     const run = runCli(['replay', 'events/notebook-instance/create-all-defaults.json', 'events/studio']);
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NONCOMPLIANT notebook-instance\/\S+ +notebook-direct-internet-access, notebook-root-access/);
-    expect(lines.at(-1)).toMatch(/^8 events: \d+ compliant, \d+ noncompliant, \d+ skipped, 0 invalid; actions: \d+ planned$/);
+    expect(lines[0]).toMatch(
+      /^NONCOMPLIANT notebook-instance\/\S+ +notebook-direct-internet-access, notebook-root-access/,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^8 events: \d+ compliant, \d+ noncompliant, \d+ skipped, 0 invalid; actions: \d+ planned$/,
+    );
   });
 
   it('reads a file holding an array of events and names each by index', () => {
@@ -107,13 +116,19 @@ describe('invalid input and policy: one clear line, exit 2', () => {
   it('reports text that is not JSON', () => {
     const run = runCli(['replay', '--json', write('broken.json', '{"id": ')]);
     expect(run.status).toBe(2);
-    expect(jsonLines(run.stdout)[0]).toMatchObject({ verdict: 'invalid', reason: expect.stringMatching(/^\$: not valid JSON/) });
+    expect(jsonLines(run.stdout)[0]).toMatchObject({
+      verdict: 'invalid',
+      reason: expect.stringMatching(/^\$: not valid JSON/),
+    });
   });
 
   it('reports a path that does not exist', () => {
     const run = runCli(['replay', '--json', join(tmp, 'nope')]);
     expect(run.status).toBe(2);
-    expect(jsonLines(run.stdout)[0]).toMatchObject({ verdict: 'invalid', reason: '$: no such file or directory' });
+    expect(jsonLines(run.stdout)[0]).toMatchObject({
+      verdict: 'invalid',
+      reason: '$: no such file or directory',
+    });
   });
 
   it('rejects a bad policy with one line per problem naming file and field', () => {
@@ -121,7 +136,9 @@ describe('invalid input and policy: one clear line, exit 2', () => {
     const run = runCli(['replay', '--config', policy, 'events/studio']);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trim()).toBe(`${policy}: notebook.requireSubnet: Invalid input: expected boolean, received string`);
+    expect(run.stderr.trim()).toBe(
+      `${policy}: notebook.requireSubnet: Invalid input: expected boolean, received string`,
+    );
   });
 
   it('rejects a usage error', () => {
@@ -133,7 +150,10 @@ describe('invalid input and policy: one clear line, exit 2', () => {
 
 describe('sm-guardrails check-config', () => {
   it('accepts a valid policy', () => {
-    const policy = write('good.yml', 'mode: report\nkms:\n  allowedKeys: [arn:aws:kms:us-east-1:111122223333:alias/ml]\n');
+    const policy = write(
+      'good.yml',
+      'mode: report\nkms:\n  allowedKeys: [arn:aws:kms:us-east-1:111122223333:alias/ml]\n',
+    );
     const run = runCli(['check-config', policy]);
     expect(run).toMatchObject({ status: 0, stdout: `${policy}: valid policy\n` });
   });
@@ -147,7 +167,13 @@ describe('sm-guardrails check-config', () => {
 
   it('changes verdicts: a policy that turns a rule off', () => {
     const policy = write('no-root.yml', 'notebook:\n  requireRootAccessDisabled: false\n');
-    const run = runCli(['replay', '--json', '--config', policy, 'events/notebook-instance/update-root-access-enabled.json']);
+    const run = runCli([
+      'replay',
+      '--json',
+      '--config',
+      policy,
+      'events/notebook-instance/update-root-access-enabled.json',
+    ]);
     expect(run.status).toBe(0);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ verdict: 'skipped' });
   });

@@ -156,3 +156,26 @@ describe('notification safety', () => {
     expect(lines.filter((l) => l.trimStart().startsWith('fix:'))).toHaveLength(1);
   });
 });
+
+describe('convergence', () => {
+  it('a flagged resource that is compliant again loses its status tag (DeleteTags), once', async () => {
+    seedCompliantNotebook(world.emulator, 'nb-fixed', {
+      tags: [
+        { Key: 'project', Value: 'churn' },
+        { Key: 'guardrails:status', Value: 'noncompliant: required-tags' },
+      ],
+    });
+    const guardrails = world.guardrails();
+    const first = await guardrails.handle(createNotebookEvent('nb-fixed'));
+    expect(first.report.verdict).toBe('compliant');
+    expect(first.report.actions).toEqual([{ type: 'tag', status: 'done', detail: 'tag -guardrails:status' }]);
+    expect(world.callNames()).toContain('sagemaker:DeleteTags');
+    expect(tagsOf(world.emulator.inspect.notebookInstance('nb-fixed', REGION)?.tags)).toEqual({
+      project: 'churn',
+    });
+    world.emulator.clearCalls();
+    const second = await guardrails.handle(createNotebookEvent('nb-fixed'));
+    expect(second.report.actions).toEqual([]);
+    expect(world.callNames().filter((c) => /AddTags|DeleteTags/.test(c))).toEqual([]);
+  });
+});
