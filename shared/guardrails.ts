@@ -93,13 +93,13 @@ export class Guardrails {
   }
 
   /** Past the last re-check the notebook is still not InService: the admins must know it is running unstopped. */
-  async notifyStopAbandoned(request: RecheckRequest, last: EventReport): Promise<void> {
+  async notifyStopAbandoned(request: RecheckRequest, last: HandledEvent): Promise<void> {
     if (!this.options.topicArn || this.options.dryRun) return;
     const message = composeStopAbandoned(request.resource, request, {
       attempts: request.attempt,
       firstDeferredAt: request.firstDeferredAt,
-      status: last.actions.find((a) => a.type === 'stop')?.detail?.match(/is (\w+)/)?.[1] ?? 'not InService',
-      rules: [...new Set(last.violations.map((v) => v.rule))],
+      status: last.assessment.state?.status ?? 'not InService',
+      rules: [...new Set(last.report.violations.map((v) => v.rule))],
     });
     await publishNotification(this.options.aws.sns, this.options.topicArn, message);
   }

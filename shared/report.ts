@@ -78,9 +78,8 @@ export function buildReport(
     eventName: assessment.eventName ?? null,
     verdict: extra.verdict ?? assessment.verdict,
     reason: assessment.reason ?? null,
-    resource: assessment.resource
-      ? { type: assessment.resource.type, arn: assessment.resource.arn, name: assessment.resource.name }
-      : null,
+    // As the live read found it (a domain's name rather than its id), else as the event names it.
+    resource: resourceOf(assessment),
     actor: assessment.actor ?? null,
     violations: (assessment.evaluation?.violations ?? []).map((v) => ({
       rule: v.rule,
@@ -96,4 +95,9 @@ export function buildReport(
   };
   if (extra.notifications) report.notifications = extra.notifications;
   return report;
+}
+
+function resourceOf(assessment: Assessment): EventReport['resource'] {
+  const ref = assessment.state?.ref ?? assessment.resource;
+  return ref ? { type: ref.type, arn: ref.arn, name: ref.name } : null;
 }

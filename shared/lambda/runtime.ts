@@ -110,14 +110,15 @@ export class GuardrailsRuntime {
       this.logger.error('invalid re-check message: dropped', { body: body.slice(0, 500) });
       return undefined;
     }
-    const { report } = await this.handleOne(recheckEvent(request, this.now()), undefined, true);
+    const handled = await this.handleOne(recheckEvent(request, this.now()), undefined, true);
+    const { report } = handled;
     const stop = report.actions.find((a) => a.type === 'stop');
     if (stop?.status !== 'deferred') return report;
     if (request.attempt < MAX_RECHECKS) {
       await this.scheduleRecheck({ ...request, attempt: request.attempt + 1 });
       return report;
     }
-    await this.guardrails.notifyStopAbandoned(request, report);
+    await this.guardrails.notifyStopAbandoned(request, handled);
     return report;
   }
 
