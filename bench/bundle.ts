@@ -19,7 +19,10 @@ export const DEPLOY_OPTIONS: BuildOptions = {
   mainFields: ['module', 'main'],
   minify: true,
   sourcemap: false,
+  legalComments: 'none',
   banner: { js: BANNER },
+  // Lambda supplies credentials in the environment: the rest of the default chain is left out (see the file).
+  alias: { '@aws-sdk/credential-provider-node': './shared/lambda/env-credentials.ts' },
 };
 
 export interface PackageShare {
@@ -52,7 +55,10 @@ function packageOf(input: string): string {
 }
 
 /** Output bytes per package, and who imports each package (from the metafile). */
-export function analyseMetafile(metafile: Metafile, top = 8): { ourCodeBytes: number; packages: PackageShare[] } {
+export function analyseMetafile(
+  metafile: Metafile,
+  top = 8,
+): { ourCodeBytes: number; packages: PackageShare[] } {
   const output = Object.values(metafile.outputs)[0];
   if (!output) return { ourCodeBytes: 0, packages: [] };
   const bytes = new Map<string, number>();

@@ -2,10 +2,11 @@
 // where the event's own call has been acted out (SimulatedAccount.apply), handled by the Lambda runtime twice:
 // first by a fresh container (empty KMS and IAM caches), then again by that same, now warm, container
 // (resource re-seeded, new event ids so it is no redelivery).
+
+import { SimulatedAccount } from '#cli/simulation';
 import { createAwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY } from '#core/policy';
-import { SimulatedAccount } from '#cli/simulation';
 import type { Emulator } from '#emulator/index';
 import {
   CREDENTIALS,
@@ -60,7 +61,10 @@ export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): 
   const account = new SimulatedAccount(emulator, actor.sagemaker);
   const topicName = 'sm-guardrails-alerts';
   const queueName = 'sm-guardrails-recheck';
-  const seedWorld = () => ({ topicArn: emulator.seed.topic(topicName, REGION), queueUrl: emulator.seed.queue(queueName, REGION) });
+  const seedWorld = () => ({
+    topicArn: emulator.seed.topic(topicName, REGION),
+    queueUrl: emulator.seed.queue(queueName, REGION),
+  });
 
   /** Fresh emulator state, the event's own call acted out, then calls recorded for the handling alone. */
   const prepare = async (event: JsonEvent): Promise<string | undefined> => {
@@ -88,10 +92,14 @@ export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): 
           aws,
         );
         const note = await prepare(event);
-        const first = await silenced(() => runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-first' }));
+        const first = await silenced(() =>
+          runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-first' }),
+        );
         const fresh = count(emulator);
         await prepare(event);
-        const second = await silenced(() => runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-warm' }));
+        const second = await silenced(() =>
+          runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-warm' }),
+        );
         const warm = count(emulator);
         const report = second.value;
         results.push({

@@ -89,15 +89,14 @@ function childEnv(env: ChildEnvironment, handlerPath: string, eventFile: string)
   };
 }
 
-function runChild(
-  variant: Variant,
-  env: NodeJS.ProcessEnv,
-  emulator: Emulator,
-): Promise<ColdRun> {
+function runChild(variant: Variant, env: NodeJS.ProcessEnv, emulator: Emulator): Promise<ColdRun> {
   return new Promise((resolve, reject) => {
     const callsBefore = emulator.calls.length;
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CHILD_SCRIPT], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD_SCRIPT], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
     let result = '';
     let stderr = '';

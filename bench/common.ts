@@ -85,7 +85,8 @@ export async function silenced<T>(fn: () => Promise<T>): Promise<Silenced<T>> {
   let stdoutBytes = 0;
   let stderrBytes = 0;
   let stderrHead = '';
-  const size = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length);
+  const size = (chunk: unknown) =>
+    typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
   process.stdout.write = ((chunk: unknown) => {
     stdoutBytes += size(chunk);
     return true;

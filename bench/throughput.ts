@@ -1,5 +1,5 @@
 // 5. Evaluator throughput on one core: assessEvent with the offline state source over pre-parsed sample events,
-// and evaluate() alone over pre-normalized rule contexts.
+// evaluate() alone over pre-normalized rule contexts, and normalizeEvent() alone (where the rest goes).
 import { evaluate } from '#core/evaluate';
 import { normalizeEvent } from '#core/events/normalize';
 import { resolveKmsKeyFromForm } from '#core/kms';
@@ -22,6 +22,8 @@ export interface Rate {
 export interface ThroughputResult {
   assessEvent: Rate;
   evaluate: Rate;
+  /** normalizeEvent alone (schema validation and normalization), over the same events as assessEvent. */
+  normalizeEvent: Rate;
   /** Sample events per offline verdict, to show the mix. */
   verdictMix: Record<string, number>;
 }
@@ -98,10 +100,20 @@ export async function measureThroughput(samples: SampleEvent[], seconds = 2): Pr
     contexts.length,
     (n) => {
       let violations = 0;
-      for (let i = 0; i < n; i++) violations += evaluate(contexts[i % contexts.length] as RuleContext).violations.length;
+      for (let i = 0; i < n; i++)
+        violations += evaluate(contexts[i % contexts.length] as RuleContext).violations.length;
       return violations;
     },
     seconds,
   );
-  return { assessEvent: assess, evaluate: pure, verdictMix };
+  const normalize = await timed(
+    events.length,
+    (n) => {
+      let changes = 0;
+      for (let i = 0; i < n; i++) if (normalizeEvent(events[i % events.length]).kind === 'change') changes++;
+      return changes;
+    },
+    seconds,
+  );
+  return { assessEvent: assess, evaluate: pure, normalizeEvent: normalize, verdictMix };
 }

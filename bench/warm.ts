@@ -1,12 +1,13 @@
 // 3. Warm per-event latency: one GuardrailsRuntime (the Lambda code path, clients on the emulator) handling
 // many CreateNotebookInstance events. "Our time" = wall time of the event minus the emulator's own recorded
 // durationMs of the calls made during it.
+
+import { DescribeNotebookInstanceCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
+import { SimulatedAccount } from '#cli/simulation';
 import { createAwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY } from '#core/policy';
-import { SimulatedAccount } from '#cli/simulation';
 import type { Emulator } from '#emulator/index';
-import { DescribeNotebookInstanceCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import {
   CREDENTIALS,
   type JsonEvent,
@@ -62,7 +63,10 @@ const ACCOUNT = '111122223333';
 
 function notebookEvent(template: JsonEvent, name: string): JsonEvent {
   const event = withFreshIds(template);
-  const detail = event.detail as { requestParameters: Record<string, unknown>; responseElements: Record<string, unknown> };
+  const detail = event.detail as {
+    requestParameters: Record<string, unknown>;
+    responseElements: Record<string, unknown>;
+  };
   detail.requestParameters.notebookInstanceName = name;
   detail.responseElements.notebookInstanceArn = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/${name}`;
   return event;
@@ -93,7 +97,8 @@ async function run(
       emu.push(emulatorMs);
       calls.push(emulator.calls.length);
       verdicts[report.verdict] = (verdicts[report.verdict] ?? 0) + 1;
-      if (callsOfOneEvent.length === 0) callsOfOneEvent = emulator.calls.map((c) => `${c.service}:${c.operation}`);
+      if (callsOfOneEvent.length === 0)
+        callsOfOneEvent = emulator.calls.map((c) => `${c.service}:${c.operation}`);
     }
   });
   const measured = events.length - warmup;
@@ -125,7 +130,10 @@ async function roundTrips(
   n: number,
 ): Promise<RoundTrip[]> {
   const ops: Array<[string, () => Promise<unknown>]> = [
-    ['sagemaker:DescribeNotebookInstance', () => aws.sagemaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }))],
+    [
+      'sagemaker:DescribeNotebookInstance',
+      () => aws.sagemaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name })),
+    ],
     ['sagemaker:ListTags', () => aws.sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))],
   ];
   const results: RoundTrip[] = [];
@@ -141,7 +149,13 @@ async function roundTrips(
       wall.push(t1 - t0);
       emu.push(emulator.calls.reduce((s, c) => s + c.durationMs, 0));
     }
-    results.push({ operation, calls: n, wallP50: median(wall), wallP99: percentile(wall, 99), emulatorMsP50: median(emu) });
+    results.push({
+      operation,
+      calls: n,
+      wallP50: median(wall),
+      wallP99: percentile(wall, 99),
+      emulatorMsP50: median(emu),
+    });
   }
   return results;
 }

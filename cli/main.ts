@@ -1,7 +1,8 @@
 // sm-guardrails: replay events through the guardrails, validate a policy file.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DEFAULT_POLICY, type Policy, PolicyError, parsePolicy } from '#core/policy';
+import { DEFAULT_POLICY, type Policy, PolicyError } from '#core/policy';
+import { parsePolicy } from '#core/policy-file';
 import type { EventReport } from '#core/report';
 import { RULES } from '#core/rules/index';
 import { formatReport, summarize } from './format.ts';

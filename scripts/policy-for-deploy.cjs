@@ -2,6 +2,8 @@
 //   ${file(./scripts/policy-for-deploy.cjs):policy}              the policy file, validated, as compact JSON
 //   ${file(./scripts/policy-for-deploy.cjs):mode}                the `mode` stage param, validated
 //   ${file(./scripts/policy-for-deploy.cjs):alertSubscriptions}  SNS email subscriptions from `alertEmails`
+//   ${file(./scripts/policy-for-deploy.cjs):topicArn}            Ref AlertTopic (see localValue below)
+//   ${file(./scripts/policy-for-deploy.cjs):recheckQueueUrl}     Ref RecheckQueue (see localValue below)
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real schema (shared/policy.ts), loaded through tsx's ESM API.
 'use strict';
@@ -103,6 +105,28 @@ function subscriptionResources(list, topicLogicalId = 'AlertTopic') {
   return emails.length > 0 ? { Resources: resources } : {};
 }
 
+/** The sample events' account, and the local AWS emulator's default one. */
+const LOCAL_ACCOUNT = '111122223333';
+
+/**
+ * `serverless invoke local` resolves the environment's CloudFormation Refs by asking CloudFormation for the
+ * deployed stack's resources. Against the local emulator (AWS_ENDPOINT_URL set) there is no CloudFormation,
+ * so there the topic and queue are given the names serverless.yml sets, in the emulator's account; `--env
+ * NAME=value` still overrides them. Everywhere else (package, deploy, invoke local against AWS) the Ref stays.
+ */
+function isInvokeLocalOnEmulator(argv = process.argv, env = process.env) {
+  const commands = argv.slice(2).filter((a) => !a.startsWith('-'));
+  return commands[0] === 'invoke' && commands[1] === 'local' && Boolean(env.AWS_ENDPOINT_URL);
+}
+
+async function localValue(resolveVariable, logicalId, local) {
+  if (!isInvokeLocalOnEmulator()) return { Ref: logicalId };
+  const region = await resolveVariable('self:provider.region');
+  const stage = await resolveVariable('sls:stage');
+  const service = await resolveVariable('self:service');
+  return local({ region, prefix: `${service}-${stage}`, endpoint: process.env.AWS_ENDPOINT_URL.replace(/\/+$/, '') });
+}
+
 module.exports = {
   policy: async ({ resolveVariable }) => policyJsonFromFile(await param(resolveVariable, 'policyFile')),
 
@@ -116,6 +140,12 @@ module.exports = {
 
   alertSubscriptions: async ({ resolveVariable }) =>
     subscriptionResources(await param(resolveVariable, 'alertEmails')),
+
+  topicArn: async ({ resolveVariable }) =>
+    localValue(resolveVariable, 'AlertTopic', ({ region, prefix }) => `arn:aws:sns:${region}:${LOCAL_ACCOUNT}:${prefix}-alerts`),
+
+  recheckQueueUrl: async ({ resolveVariable }) =>
+    localValue(resolveVariable, 'RecheckQueue', ({ endpoint, prefix }) => `${endpoint}/${LOCAL_ACCOUNT}/${prefix}-recheck`),
 
   policyJsonFromFile,
   subscriptionResources,

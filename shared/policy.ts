@@ -1,39 +1,42 @@
 // The policy: what the guardrails require and what they do about it. Strict objects, so a typo in a key is an
-// error rather than a silently ignored setting.
-import { parseDocument } from 'yaml';
-import { z } from 'zod';
+// error rather than a silently ignored setting. YAML files are read by policy-file.ts (the CLI and packaging);
+// the Lambda functions get the validated policy as JSON and never load a YAML parser.
+import * as z from 'zod/mini';
+import './zod.ts';
 
 export const ACTION_TYPES = ['tag', 'stop', 'revert', 'notify'] as const;
 
 const principalPattern = z
   .string()
-  .regex(/^arn:[^\s]+$/, 'must be an ARN pattern such as arn:aws:iam::*:role/name-*');
+  .check(z.regex(/^arn:[^\s]+$/, 'must be an ARN pattern such as arn:aws:iam::*:role/name-*'));
 
-const regexString = z.string().refine((source) => {
-  try {
-    new RegExp(source, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a valid regular expression');
+const regexString = z.string().check(
+  z.refine((source) => {
+    try {
+      new RegExp(source, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+);
 
 const requiredTagSchema = z.strictObject({
   /** Allowed values; absent means any non-empty value. */
-  values: z.array(z.string().max(256)).min(1).optional(),
-  pattern: regexString.optional(),
+  values: z.optional(z.array(z.string().check(z.maxLength(256))).check(z.minLength(1))),
+  pattern: z.optional(regexString),
   /** How the `tag` action derives a value when the tag is missing. */
-  derive: z.enum(['principal-tag', 'user-profile-name']).optional(),
-  default: z.string().max(256).optional(),
+  derive: z.optional(z.enum(['principal-tag', 'user-profile-name'])),
+  default: z.optional(z.string().check(z.maxLength(256))),
 });
 export type RequiredTag = z.infer<typeof requiredTagSchema>;
 
-const tagKey = z.string().min(1).max(128);
+const tagKey = z.string().check(z.minLength(1), z.maxLength(128));
 const requiredTagMap = z.record(tagKey, requiredTagSchema);
 
 const kmsAllowEntry = z
   .string()
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, 'must be a KMS key ARN or alias ARN');
+  .check(z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, 'must be a KMS key ARN or alias ARN'));
 
 const actionList = z.array(z.enum(ACTION_TYPES));
 
@@ -51,60 +54,63 @@ const DEFAULT_ACTIONS = {
 export type RuleId = keyof typeof DEFAULT_ACTIONS;
 export const RULE_IDS = Object.keys(DEFAULT_ACTIONS) as RuleId[];
 
+const section = <S extends z.ZodMiniType>(schema: S) => z.prefault(schema, {} as z.input<S>);
+
 export const policySchema = z.strictObject({
   /** enforce: act. report: change nothing, tell the admins what would have been done. */
-  mode: z.enum(['enforce', 'report']).default('enforce'),
-  requiredTags: z
-    .strictObject({
-      'notebook-instance': requiredTagMap.default({ project: { derive: 'principal-tag' } }),
-      'user-profile': requiredTagMap.default({ studiouserid: { derive: 'user-profile-name' } }),
-      domain: requiredTagMap.default({}),
-    })
-    .prefault({}),
+  mode: z._default(z.enum(['enforce', 'report']), 'enforce'),
+  requiredTags: section(
+    z.strictObject({
+      'notebook-instance': z._default(requiredTagMap, { project: { derive: 'principal-tag' } }),
+      'user-profile': z._default(requiredTagMap, { studiouserid: { derive: 'user-profile-name' } }),
+      domain: z._default(requiredTagMap, {}),
+    }),
+  ),
   /** Tag keys only the listed principals may add, change or remove. */
-  protectedTags: z
-    .record(tagKey, z.strictObject({ allowedPrincipals: z.array(principalPattern).default([]) }))
-    .default({ studiouserid: { allowedPrincipals: [] } }),
-  exemption: z
-    .strictObject({
-      tagKey: tagKey.default('guardrails:exempt'),
-      allowedPrincipals: z.array(principalPattern).default([]),
-    })
-    .prefault({}),
-  kms: z
-    .strictObject({
+  protectedTags: z._default(
+    z.record(tagKey, z.strictObject({ allowedPrincipals: z._default(z.array(principalPattern), []) })),
+    { studiouserid: { allowedPrincipals: [] } },
+  ),
+  exemption: section(
+    z.strictObject({
+      tagKey: z._default(tagKey, 'guardrails:exempt'),
+      allowedPrincipals: z._default(z.array(principalPattern), []),
+    }),
+  ),
+  kms: section(
+    z.strictObject({
       /** Key ARNs or alias ARNs. Empty: any customer-managed key. */
-      allowedKeys: z.array(kmsAllowEntry).default([]),
-    })
-    .prefault({}),
-  notebook: z
-    .strictObject({
-      requireDirectInternetAccessDisabled: z.boolean().default(true),
-      requireRootAccessDisabled: z.boolean().default(true),
-      requireSubnet: z.boolean().default(true),
-      requireKmsKey: z.boolean().default(true),
-    })
-    .prefault({}),
-  domain: z
-    .strictObject({
-      requireVpcOnly: z.boolean().default(true),
-      requireKmsKey: z.boolean().default(true),
-    })
-    .prefault({}),
-  userProfile: z
-    .strictObject({
+      allowedKeys: z._default(z.array(kmsAllowEntry), []),
+    }),
+  ),
+  notebook: section(
+    z.strictObject({
+      requireDirectInternetAccessDisabled: z._default(z.boolean(), true),
+      requireRootAccessDisabled: z._default(z.boolean(), true),
+      requireSubnet: z._default(z.boolean(), true),
+      requireKmsKey: z._default(z.boolean(), true),
+    }),
+  ),
+  domain: section(
+    z.strictObject({
+      requireVpcOnly: z._default(z.boolean(), true),
+      requireKmsKey: z._default(z.boolean(), true),
+    }),
+  ),
+  userProfile: section(
+    z.strictObject({
       /** IAM role ARN patterns. Empty: any role (the rule is off). */
-      allowedExecutionRoles: z.array(principalPattern).default([]),
-    })
-    .prefault({}),
+      allowedExecutionRoles: z._default(z.array(principalPattern), []),
+    }),
+  ),
   /** Actions per rule id; a rule absent here takes its default actions. */
-  actions: z
-    .partialRecord(z.enum(RULE_IDS as [RuleId, ...RuleId[]]), actionList)
-    .default({})
-    .transform((given) => ({ ...DEFAULT_ACTIONS, ...given }) as Record<RuleId, readonly ActionName[]>),
+  actions: z.pipe(
+    z._default(z.partialRecord(z.enum(RULE_IDS as [RuleId, ...RuleId[]]), actionList), {}),
+    z.transform((given) => ({ ...DEFAULT_ACTIONS, ...given }) as Record<RuleId, readonly ActionName[]>),
+  ),
   /** Calls by these principals are not evaluated: the guardrails' own roles, so they never loop on their writes. */
-  ignoredPrincipals: z.array(principalPattern).default(['arn:aws:iam::*:role/sm-guardrails-*']),
-  statusTagKey: tagKey.default('guardrails:status'),
+  ignoredPrincipals: z._default(z.array(principalPattern), ['arn:aws:iam::*:role/sm-guardrails-*']),
+  statusTagKey: z._default(tagKey, 'guardrails:status'),
 });
 
 type ActionName = (typeof ACTION_TYPES)[number];
@@ -126,45 +132,49 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(top level)' : path.map(String).join('.');
 }
 
-/** Parses policy text (YAML or JSON). Errors name the file, the field and the reason. */
-export function parsePolicy(text: string, file: string): Policy {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new PolicyError(
-      file,
-      // prettyErrors adds the position; keep the first line of the message, which names it.
-      doc.errors.map(
-        (e) =>
-          `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-      ),
-    );
-  }
-  const raw = doc.toJS() ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
+/** Validates a parsed policy document. Errors name the file, the field and the reason. */
+export function validatePolicy(raw: unknown, file: string): Policy {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PolicyError(file, ['(top level): expected a mapping of policy settings']);
   }
   const result = policySchema.safeParse(raw);
-  if (!result.success) {
-    throw new PolicyError(
-      file,
-      result.error.issues.map((issue) => {
-        const path = fieldPath(issue.path);
-        if (issue.code === 'unrecognized_keys') {
-          const where = issue.path.length ? `${path}: ` : '';
-          return `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-        }
-        return `${path}: ${issue.message}`;
-      }),
-    );
-  }
-  return result.data;
+  if (result.success) return result.data;
+  throw new PolicyError(
+    file,
+    result.error.issues.map((issue) => {
+      const path = fieldPath(issue.path);
+      if (issue.code === 'unrecognized_keys') {
+        const where = issue.path.length ? `${path}: ` : '';
+        return `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
+      return `${path}: ${issue.message}`;
+    }),
+  );
 }
+
+/** The policy as the Lambda functions receive it: JSON, validated at package time and again at cold start. */
+export function parsePolicyJson(text: string, file: string): Policy {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(file, [`not valid JSON (${(error as Error).message})`]);
+  }
+  return validatePolicy(raw ?? {}, file);
+}
+
+const patternCache = new Map<string, RegExp>();
 
 /** ARN pattern with `*` wildcards, matched against the whole ARN. */
 export function matchesPrincipalPattern(pattern: string, arn: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(arn);
+  let regex = patternCache.get(pattern);
+  if (!regex) {
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    regex = new RegExp(`^${source}$`);
+    patternCache.set(pattern, regex);
+  }
+  return regex.test(arn);
 }

@@ -21,12 +21,22 @@ export function requiredTagsFor(policy: Policy, resource: ResourceRef): Record<s
   return policy.requiredTags[resource.type];
 }
 
+const regexCache = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let regex = regexCache.get(pattern);
+  if (!regex) {
+    regex = new RegExp(pattern, 'u');
+    regexCache.set(pattern, regex);
+  }
+  return regex;
+}
+
 /** Why a tag value is not acceptable, or undefined when it is. */
 export function tagValueProblem(value: string | undefined, spec: RequiredTag): string | undefined {
   if (value === undefined) return 'missing';
   if (spec.values) return spec.values.includes(value) ? undefined : `value "${value}" not allowed`;
   if (value === '') return 'empty';
-  if (spec.pattern && !new RegExp(spec.pattern, 'u').test(value)) return `value "${value}" does not match`;
+  if (spec.pattern && !compiled(spec.pattern).test(value)) return `value "${value}" does not match`;
   return undefined;
 }
 

@@ -605,7 +605,7 @@ describe('malformed input is invalid with the exact JSON path', () => {
       CREATE,
       (e) => (e.detail = []),
       '$.detail',
-      'Invalid input: expected record, received array',
+      'Invalid input: expected object, received array',
     ],
     ['no envelope id', CREATE, (e) => delete e.id, '$.id', 'required field is missing'],
     [
@@ -634,7 +634,7 @@ describe('malformed input is invalid with the exact JSON path', () => {
       CREATE,
       (e) => (e.detail.requestParameters = 'x'),
       '$.detail.requestParameters',
-      'Invalid input: expected record, received string',
+      'Invalid input: expected object',
     ],
     [
       'no notebook name',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, parsePolicy, RULE_IDS } from '#core/policy';
+import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, RULE_IDS } from '#core/policy';
+import { parsePolicy } from '#core/policy-file';
 
 const FILE = 'config/policy.yaml';
 

@@ -1,21 +1,20 @@
 // Event -> NormalizedChange. Structural only: what the policy ignores is decided later (see pipeline.ts).
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { notebookArn, parseSageMakerArn, userProfileArn } from '../arn.ts';
 import type { Actor, NormalizedChange, ResourceRef, Tags } from '../types.ts';
 import {
   addTagsParams,
   CLOUDTRAIL_DETAIL_TYPE,
   type CloudTrailRecord,
-  cloudTrailRecordSchema,
+  cloudTrailEventSchema,
   createDomainParams,
   createDomainResponse,
   createNotebookParams,
   createUserProfileParams,
   deleteTagsParams,
-  type Envelope,
   envelopeSchema,
   notebookNameParams,
-  notebookStateChangeSchema,
+  notebookStateChangeEventSchema,
   SAGEMAKER_EVENT_SOURCE,
   STATE_CHANGE_DETAIL_TYPE,
   type TagList,
@@ -60,7 +59,7 @@ function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   );
 }
 
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.infer<S> {
+function parseOrThrow<S extends z.ZodMiniType>(schema: S, value: unknown, prefix: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -267,8 +266,9 @@ function locateFromResponse(eventName: string, ctx: RecordContext): ResourceRef 
   return eventName.startsWith('Create') ? ref : undefined;
 }
 
-function normalizeRecord(envelope: Envelope): NormalizeResult {
-  const record = parseOrThrow(cloudTrailRecordSchema, envelope.detail, 'detail');
+function normalizeRecord(input: unknown): NormalizeResult {
+  const envelope = parseOrThrow(cloudTrailEventSchema, input, '$');
+  const record = envelope.detail;
   const meta = { eventId: record.eventID, eventName: record.eventName };
   const actor = normalizeActor(record.userIdentity);
   // Event names collide across services (ELB AddTags, OpenSearch CreateDomain): the source decides.
@@ -331,8 +331,9 @@ function normalizeRecord(envelope: Envelope): NormalizeResult {
   return { kind: 'change', change: normalized };
 }
 
-function normalizeStateChange(envelope: Envelope): NormalizeResult {
-  const d = parseOrThrow(notebookStateChangeSchema, envelope.detail, 'detail');
+function normalizeStateChange(input: unknown): NormalizeResult {
+  const envelope = parseOrThrow(notebookStateChangeEventSchema, input, '$');
+  const d = envelope.detail;
   const settings: NormalizedChange['settings'] = {
     status: d.NotebookInstanceStatus,
     directInternetAccess: d.DirectInternetAccess ?? 'Enabled',
@@ -372,11 +373,12 @@ export function normalizeEvent(input: unknown): NormalizeResult {
         'a bare CloudTrail record: wrap it in its EventBridge envelope (detail-type, detail, ...)',
       );
     }
+    // The detail-type picks the schema; the chosen schema then validates envelope and detail in one pass.
+    const detailType = (input as Record<string, unknown>)['detail-type'];
+    if (detailType === CLOUDTRAIL_DETAIL_TYPE) return normalizeRecord(input);
+    if (detailType === STATE_CHANGE_DETAIL_TYPE) return normalizeStateChange(input);
     const envelope = parseOrThrow(envelopeSchema, input, '$');
-    const detailType = envelope['detail-type'];
-    if (detailType === CLOUDTRAIL_DETAIL_TYPE) return normalizeRecord(envelope);
-    if (detailType === STATE_CHANGE_DETAIL_TYPE) return normalizeStateChange(envelope);
-    return { kind: 'skipped', eventId: envelope.id, reason: `detail-type "${detailType}" is not handled` };
+    return { kind: 'skipped', eventId: envelope.id, reason: `detail-type "${envelope['detail-type']}" is not handled` };
   } catch (error) {
     if (error instanceof InvalidField) {
       const path = error.path.startsWith('$') ? error.path : `$.${error.path}`;

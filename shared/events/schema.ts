@@ -1,124 +1,136 @@
-// Schemas for what EventBridge delivers. Loose objects: AWS adds fields over time and we must not reject them.
-import { z } from 'zod';
+// Schemas for what EventBridge delivers. Plain z.object ignores unknown fields (AWS adds fields over time and we
+// must not reject them) without copying them: the code reads only the fields named here.
+import * as z from 'zod/mini';
+import '../zod.ts';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const STATE_CHANGE_DETAIL_TYPE = 'SageMaker Notebook Instance State Change';
 export const SAGEMAKER_EVENT_SOURCE = 'sagemaker.amazonaws.com';
 
-export const envelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1),
-  'detail-type': z.string().min(1),
-  source: z.string().min(1),
-  account: z.string().min(1),
-  time: z.string().min(1),
-  region: z.string().min(1),
-  resources: z.array(z.string()).optional(),
-  detail: z.record(z.string(), z.unknown()),
-});
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object whose members are validated later, by the schema of the event that carries it: no copy made here. */
+const objectToValidateLater = z.custom<Record<string, unknown>>(isPlainObject, 'Invalid input: expected object');
+
+const envelopeFields = {
+  version: z.optional(z.string()),
+  id: z.string().check(z.minLength(1)),
+  'detail-type': z.string().check(z.minLength(1)),
+  source: z.string().check(z.minLength(1)),
+  account: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  resources: z.optional(z.array(z.string())),
+};
+
+/** Any EventBridge event: enough to say which detail-type it is. */
+export const envelopeSchema = z.object({ ...envelopeFields, detail: objectToValidateLater });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-const sessionContextSchema = z.looseObject({
-  sessionIssuer: z.looseObject({ type: z.string().optional(), arn: z.string().optional() }).optional(),
-  attributes: z.looseObject({ mfaAuthenticated: z.string().optional() }).optional(),
-  sourceIdentity: z.string().optional(),
+const sessionContextSchema = z.object({
+  sessionIssuer: z.optional(z.object({ type: z.optional(z.string()), arn: z.optional(z.string()) })),
+  attributes: z.optional(z.object({ mfaAuthenticated: z.optional(z.string()) })),
+  sourceIdentity: z.optional(z.string()),
 });
 
-export const userIdentitySchema = z.looseObject({
-  type: z.string().min(1),
-  arn: z.string().optional(),
-  principalId: z.string().optional(),
-  accountId: z.string().optional(),
-  userName: z.string().optional(),
-  invokedBy: z.string().optional(),
-  credentialId: z.string().optional(),
-  sessionContext: sessionContextSchema.optional(),
-  onBehalfOf: z.looseObject({ userId: z.string(), identityStoreArn: z.string().optional() }).optional(),
+export const userIdentitySchema = z.object({
+  type: z.string().check(z.minLength(1)),
+  arn: z.optional(z.string()),
+  principalId: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  invokedBy: z.optional(z.string()),
+  credentialId: z.optional(z.string()),
+  sessionContext: z.optional(sessionContextSchema),
+  onBehalfOf: z.optional(z.object({ userId: z.string(), identityStoreArn: z.optional(z.string()) })),
 });
 
-export const cloudTrailRecordSchema = z.looseObject({
-  eventVersion: z.string().optional(),
+export const cloudTrailRecordSchema = z.object({
+  eventVersion: z.optional(z.string()),
   userIdentity: userIdentitySchema,
-  eventTime: z.string().min(1),
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
-  awsRegion: z.string().min(1),
-  eventID: z.string().min(1),
-  recipientAccountId: z.string().optional(),
-  readOnly: z.boolean().optional(),
-  errorCode: z.string().optional(),
-  errorMessage: z.string().optional(),
+  eventTime: z.string().check(z.minLength(1)),
+  eventSource: z.string().check(z.minLength(1)),
+  eventName: z.string().check(z.minLength(1)),
+  awsRegion: z.string().check(z.minLength(1)),
+  eventID: z.string().check(z.minLength(1)),
+  recipientAccountId: z.optional(z.string()),
+  readOnly: z.optional(z.boolean()),
+  errorCode: z.optional(z.string()),
+  errorMessage: z.optional(z.string()),
   // null when CloudTrail omitted them (over 100 KB) or when the call failed.
-  requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
-  responseElements: z.record(z.string(), z.unknown()).nullable().optional(),
+  requestParameters: z.optional(z.nullable(objectToValidateLater)),
+  responseElements: z.optional(z.nullable(objectToValidateLater)),
 });
 export type CloudTrailRecord = z.infer<typeof cloudTrailRecordSchema>;
+
+/** A CloudTrail API call as EventBridge delivers it: envelope and record validated in one pass. */
+export const cloudTrailEventSchema = z.object({ ...envelopeFields, detail: cloudTrailRecordSchema });
 
 // CloudTrail records tags as [{key, value}]; the SDK shape {Key, Value} is accepted too (aws-facts: be tolerant).
 // A missing value is an empty string, as AWS stores it.
 const tagSchema = z.union([
-  z.object({ key: z.string().min(1).max(128), value: z.string().max(256).optional() }),
-  z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256).optional() }),
+  z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.optional(z.string().check(z.maxLength(256))) }),
+  z.object({ Key: z.string().check(z.minLength(1), z.maxLength(128)), Value: z.optional(z.string().check(z.maxLength(256))) }),
 ]);
-export const tagListSchema = z.array(tagSchema).max(50);
+export const tagListSchema = z.array(tagSchema).check(z.maxLength(50));
 const enabledDisabled = z.enum(['Enabled', 'Disabled']);
 
-export const createNotebookParams = z.looseObject({
-  notebookInstanceName: z.string().min(1),
-  instanceType: z.string().optional(),
-  roleArn: z.string().optional(),
-  subnetId: z.string().optional(),
-  securityGroupIds: z.array(z.string()).optional(),
-  kmsKeyId: z.string().optional(),
-  directInternetAccess: enabledDisabled.optional(),
-  rootAccess: enabledDisabled.optional(),
-  tags: tagListSchema.optional(),
+export const createNotebookParams = z.object({
+  notebookInstanceName: z.string().check(z.minLength(1)),
+  instanceType: z.optional(z.string()),
+  roleArn: z.optional(z.string()),
+  subnetId: z.optional(z.string()),
+  securityGroupIds: z.optional(z.array(z.string())),
+  kmsKeyId: z.optional(z.string()),
+  directInternetAccess: z.optional(enabledDisabled),
+  rootAccess: z.optional(enabledDisabled),
+  tags: z.optional(tagListSchema),
 });
-export const updateNotebookParams = z.looseObject({
-  notebookInstanceName: z.string().min(1),
-  instanceType: z.string().optional(),
-  roleArn: z.string().optional(),
-  rootAccess: enabledDisabled.optional(),
+export const updateNotebookParams = z.object({
+  notebookInstanceName: z.string().check(z.minLength(1)),
+  instanceType: z.optional(z.string()),
+  roleArn: z.optional(z.string()),
+  rootAccess: z.optional(enabledDisabled),
 });
-export const notebookNameParams = z.looseObject({ notebookInstanceName: z.string().min(1) });
+export const notebookNameParams = z.object({ notebookInstanceName: z.string().check(z.minLength(1)) });
 
-const userSettingsSchema = z.looseObject({ executionRole: z.string().optional() });
-export const createUserProfileParams = z.looseObject({
-  domainId: z.string().min(1),
-  userProfileName: z.string().min(1),
-  userSettings: userSettingsSchema.optional(),
-  tags: tagListSchema.optional(),
+const userSettingsSchema = z.object({ executionRole: z.optional(z.string()) });
+export const createUserProfileParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  userProfileName: z.string().check(z.minLength(1)),
+  userSettings: z.optional(userSettingsSchema),
+  tags: z.optional(tagListSchema),
 });
-export const updateUserProfileParams = z.looseObject({
-  domainId: z.string().min(1),
-  userProfileName: z.string().min(1),
-  userSettings: userSettingsSchema.optional(),
+export const updateUserProfileParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  userProfileName: z.string().check(z.minLength(1)),
+  userSettings: z.optional(userSettingsSchema),
 });
-export const createDomainParams = z.looseObject({
-  domainName: z.string().min(1),
-  appNetworkAccessType: z.enum(['PublicInternetOnly', 'VpcOnly']).optional(),
-  kmsKeyId: z.string().optional(),
-  subnetIds: z.array(z.string()).optional(),
-  vpcId: z.string().optional(),
-  defaultUserSettings: userSettingsSchema.optional(),
-  tags: tagListSchema.optional(),
+export const createDomainParams = z.object({
+  domainName: z.string().check(z.minLength(1)),
+  appNetworkAccessType: z.optional(z.enum(['PublicInternetOnly', 'VpcOnly'])),
+  kmsKeyId: z.optional(z.string()),
+  subnetIds: z.optional(z.array(z.string())),
+  vpcId: z.optional(z.string()),
+  defaultUserSettings: z.optional(userSettingsSchema),
+  tags: z.optional(tagListSchema),
 });
-export const createDomainResponse = z.looseObject({ domainArn: z.string().min(1) });
-export const updateDomainParams = z.looseObject({
-  domainId: z.string().min(1),
-  appNetworkAccessType: z.enum(['PublicInternetOnly', 'VpcOnly']).optional(),
-  defaultUserSettings: userSettingsSchema.optional(),
+export const createDomainResponse = z.object({ domainArn: z.string().check(z.minLength(1)) });
+export const updateDomainParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  appNetworkAccessType: z.optional(z.enum(['PublicInternetOnly', 'VpcOnly'])),
+  defaultUserSettings: z.optional(userSettingsSchema),
 });
-export const addTagsParams = z.looseObject({ resourceArn: z.string().min(1), tags: tagListSchema });
-export const deleteTagsParams = z.looseObject({
-  resourceArn: z.string().min(1),
-  tagKeys: z.array(z.string().min(1)).max(50),
+export const addTagsParams = z.object({ resourceArn: z.string().check(z.minLength(1)), tags: tagListSchema });
+export const deleteTagsParams = z.object({
+  resourceArn: z.string().check(z.minLength(1)),
+  tagKeys: z.array(z.string().check(z.minLength(1))).check(z.maxLength(50)),
 });
 
 // "SageMaker Notebook Instance State Change": PascalCase keys, Tags as a map, no RootAccess.
-export const notebookStateChangeSchema = z.looseObject({
-  NotebookInstanceArn: z.string().min(1),
-  NotebookInstanceName: z.string().min(1),
+export const notebookStateChangeSchema = z.object({
+  NotebookInstanceArn: z.string().check(z.minLength(1)),
+  NotebookInstanceName: z.string().check(z.minLength(1)),
   NotebookInstanceStatus: z.enum([
     'Pending',
     'InService',
@@ -128,12 +140,15 @@ export const notebookStateChangeSchema = z.looseObject({
     'Deleting',
     'Updating',
   ]),
-  DirectInternetAccess: enabledDisabled.optional(),
-  KmsKeyId: z.string().optional(),
-  SubnetId: z.string().optional(),
-  RoleArn: z.string().optional(),
-  InstanceType: z.string().optional(),
-  Tags: z.record(z.string(), z.string()).optional(),
+  DirectInternetAccess: z.optional(enabledDisabled),
+  KmsKeyId: z.optional(z.string()),
+  SubnetId: z.optional(z.string()),
+  RoleArn: z.optional(z.string()),
+  InstanceType: z.optional(z.string()),
+  Tags: z.optional(z.record(z.string(), z.string())),
 });
 
 export type TagList = z.infer<typeof tagListSchema>;
+
+/** SageMaker's own notebook state-change event. */
+export const notebookStateChangeEventSchema = z.object({ ...envelopeFields, detail: notebookStateChangeSchema });

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { type AwsClients, defaultAwsClients } from '../aws/clients.ts';
 import { sendDelayedMessage } from '../aws/sqs.ts';
 import { Guardrails, type HandledEvent } from '../guardrails.ts';
-import { DEFAULT_POLICY, type Policy, parsePolicy } from '../policy.ts';
+import { DEFAULT_POLICY, type Policy, parsePolicyJson } from '../policy.ts';
 import {
   isRecheckRequest,
   MAX_RECHECKS,
@@ -27,7 +27,7 @@ export interface RuntimeConfig {
 /** Reads the configuration the deployment sets. A bad policy fails the cold start loudly (it was validated at package time). */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const text = env.SM_GUARDRAILS_POLICY;
-  const policy = text ? parsePolicy(text, 'SM_GUARDRAILS_POLICY') : DEFAULT_POLICY;
+  const policy = text ? parsePolicyJson(text, 'SM_GUARDRAILS_POLICY') : DEFAULT_POLICY;
   const mode = env.SM_GUARDRAILS_MODE || undefined;
   if (mode !== undefined && mode !== 'enforce' && mode !== 'report') {
     throw new Error(`SM_GUARDRAILS_MODE: must be enforce or report, not "${mode}"`);
