@@ -36,7 +36,9 @@ const requiredTagMap = z.record(tagKey, requiredTagSchema);
 
 const kmsAllowEntry = z
   .string()
-  .check(z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, 'must be a KMS key ARN or alias ARN'));
+  .check(
+    z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, 'must be a KMS key ARN or alias ARN'),
+  );
 
 const actionList = z.array(z.enum(ACTION_TYPES));
 

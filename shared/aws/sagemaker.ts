@@ -50,75 +50,78 @@ async function orGone<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** Describe plus ListTags: two calls. Undefined when the notebook no longer exists. */
-export async function readNotebookState(
+/**
+ * Describe plus ListTags: two calls. Undefined when the resource no longer exists (also when it disappears
+ * between the two calls). `toState` maps the Describe output to what the rules read.
+ */
+async function describeWithTags<D>(
   client: SageMakerClient,
   ref: ResourceRef,
+  call: string,
+  describe: () => Promise<D>,
+  toState: (described: D) => Omit<ResourceState, 'source' | 'tags'>,
 ): Promise<ResourceState | undefined> {
-  const nb = await orGone(() =>
-    awsCall('sagemaker:DescribeNotebookInstance', () =>
-      client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: ref.name })),
-    ),
-  );
-  if (!nb) return undefined;
-  const arn = nb.NotebookInstanceArn ?? ref.arn;
-  const tags = await orGone(() => listAllTags(client, arn));
+  const described = await orGone(() => awsCall(call, describe));
+  if (!described) return undefined;
+  const state = toState(described);
+  const tags = await orGone(() => listAllTags(client, state.ref.arn));
   if (!tags) return undefined;
-  return {
-    source: 'live',
-    ref: { ...ref, arn, name: nb.NotebookInstanceName ?? ref.name },
-    ...(nb.NotebookInstanceStatus ? { status: nb.NotebookInstanceStatus as NotebookStatus } : {}),
-    // Describe always returns these; the API defaults are the fallback if a field is ever absent.
-    directInternetAccess: (nb.DirectInternetAccess as 'Enabled' | 'Disabled' | undefined) ?? 'Enabled',
-    rootAccess: (nb.RootAccess as 'Enabled' | 'Disabled' | undefined) ?? 'Enabled',
-    subnetId: nb.SubnetId ?? null,
-    kmsKeyId: nb.KmsKeyId ?? null,
-    tags,
-  };
+  return { source: 'live', ...state, tags };
 }
 
-export async function readUserProfileState(
+export function readNotebookState(
   client: SageMakerClient,
   ref: ResourceRef,
 ): Promise<ResourceState | undefined> {
-  const profile = await orGone(() =>
-    awsCall('sagemaker:DescribeUserProfile', () =>
-      client.send(new DescribeUserProfileCommand({ DomainId: ref.domainId, UserProfileName: ref.name })),
-    ),
+  return describeWithTags(
+    client,
+    ref,
+    'sagemaker:DescribeNotebookInstance',
+    () => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: ref.name })),
+    (nb) => ({
+      ref: { ...ref, arn: nb.NotebookInstanceArn ?? ref.arn, name: nb.NotebookInstanceName ?? ref.name },
+      ...(nb.NotebookInstanceStatus ? { status: nb.NotebookInstanceStatus as NotebookStatus } : {}),
+      // Describe always returns these; the API defaults are the fallback if a field is ever absent.
+      directInternetAccess: (nb.DirectInternetAccess as 'Enabled' | 'Disabled' | undefined) ?? 'Enabled',
+      rootAccess: (nb.RootAccess as 'Enabled' | 'Disabled' | undefined) ?? 'Enabled',
+      subnetId: nb.SubnetId ?? null,
+      kmsKeyId: nb.KmsKeyId ?? null,
+    }),
   );
-  if (!profile) return undefined;
-  const arn = profile.UserProfileArn ?? ref.arn;
-  const tags = await orGone(() => listAllTags(client, arn));
-  if (!tags) return undefined;
-  return {
-    source: 'live',
-    ref: { ...ref, arn },
-    executionRole: profile.UserSettings?.ExecutionRole ?? null,
-    tags,
-  };
 }
 
-export async function readDomainState(
+export function readUserProfileState(
   client: SageMakerClient,
   ref: ResourceRef,
 ): Promise<ResourceState | undefined> {
-  const domain = await orGone(() =>
-    awsCall('sagemaker:DescribeDomain', () =>
-      client.send(new DescribeDomainCommand({ DomainId: ref.domainId })),
-    ),
+  return describeWithTags(
+    client,
+    ref,
+    'sagemaker:DescribeUserProfile',
+    () => client.send(new DescribeUserProfileCommand({ DomainId: ref.domainId, UserProfileName: ref.name })),
+    (profile) => ({
+      ref: { ...ref, arn: profile.UserProfileArn ?? ref.arn },
+      executionRole: profile.UserSettings?.ExecutionRole ?? null,
+    }),
   );
-  if (!domain) return undefined;
-  const arn = domain.DomainArn ?? ref.arn;
-  const tags = await orGone(() => listAllTags(client, arn));
-  if (!tags) return undefined;
-  return {
-    source: 'live',
-    ref: { ...ref, arn, name: domain.DomainName ?? ref.name },
-    appNetworkAccessType:
-      (domain.AppNetworkAccessType as 'PublicInternetOnly' | 'VpcOnly' | undefined) ?? 'PublicInternetOnly',
-    kmsKeyId: domain.KmsKeyId ?? null,
-    tags,
-  };
+}
+
+export function readDomainState(
+  client: SageMakerClient,
+  ref: ResourceRef,
+): Promise<ResourceState | undefined> {
+  return describeWithTags(
+    client,
+    ref,
+    'sagemaker:DescribeDomain',
+    () => client.send(new DescribeDomainCommand({ DomainId: ref.domainId })),
+    (domain) => ({
+      ref: { ...ref, arn: domain.DomainArn ?? ref.arn, name: domain.DomainName ?? ref.name },
+      appNetworkAccessType:
+        (domain.AppNetworkAccessType as 'PublicInternetOnly' | 'VpcOnly' | undefined) ?? 'PublicInternetOnly',
+      kmsKeyId: domain.KmsKeyId ?? null,
+    }),
+  );
 }
 
 export function readResourceState(

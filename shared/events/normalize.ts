@@ -378,7 +378,11 @@ export function normalizeEvent(input: unknown): NormalizeResult {
     if (detailType === CLOUDTRAIL_DETAIL_TYPE) return normalizeRecord(input);
     if (detailType === STATE_CHANGE_DETAIL_TYPE) return normalizeStateChange(input);
     const envelope = parseOrThrow(envelopeSchema, input, '$');
-    return { kind: 'skipped', eventId: envelope.id, reason: `detail-type "${envelope['detail-type']}" is not handled` };
+    return {
+      kind: 'skipped',
+      eventId: envelope.id,
+      reason: `detail-type "${envelope['detail-type']}" is not handled`,
+    };
   } catch (error) {
     if (error instanceof InvalidField) {
       const path = error.path.startsWith('$') ? error.path : `$.${error.path}`;

@@ -10,7 +10,10 @@ export const SAGEMAKER_EVENT_SOURCE = 'sagemaker.amazonaws.com';
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 /** An object whose members are validated later, by the schema of the event that carries it: no copy made here. */
-const objectToValidateLater = z.custom<Record<string, unknown>>(isPlainObject, 'Invalid input: expected object');
+const objectToValidateLater = z.custom<Record<string, unknown>>(
+  isPlainObject,
+  'Invalid input: expected object',
+);
 
 const envelopeFields = {
   version: z.optional(z.string()),
@@ -69,8 +72,14 @@ export const cloudTrailEventSchema = z.object({ ...envelopeFields, detail: cloud
 // CloudTrail records tags as [{key, value}]; the SDK shape {Key, Value} is accepted too (aws-facts: be tolerant).
 // A missing value is an empty string, as AWS stores it.
 const tagSchema = z.union([
-  z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.optional(z.string().check(z.maxLength(256))) }),
-  z.object({ Key: z.string().check(z.minLength(1), z.maxLength(128)), Value: z.optional(z.string().check(z.maxLength(256))) }),
+  z.object({
+    key: z.string().check(z.minLength(1), z.maxLength(128)),
+    value: z.optional(z.string().check(z.maxLength(256))),
+  }),
+  z.object({
+    Key: z.string().check(z.minLength(1), z.maxLength(128)),
+    Value: z.optional(z.string().check(z.maxLength(256))),
+  }),
 ]);
 export const tagListSchema = z.array(tagSchema).check(z.maxLength(50));
 const enabledDisabled = z.enum(['Enabled', 'Disabled']);
@@ -151,4 +160,7 @@ export const notebookStateChangeSchema = z.object({
 export type TagList = z.infer<typeof tagListSchema>;
 
 /** SageMaker's own notebook state-change event. */
-export const notebookStateChangeEventSchema = z.object({ ...envelopeFields, detail: notebookStateChangeSchema });
+export const notebookStateChangeEventSchema = z.object({
+  ...envelopeFields,
+  detail: notebookStateChangeSchema,
+});
