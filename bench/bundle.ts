@@ -1,29 +1,40 @@
 // 1. Bundle size per function, built with esbuild exactly as the deployment does, plus the same code with its
 // dependencies left in node_modules (the "unbundled" variant the cold-start comparison runs).
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { parse } from 'yaml';
 import { ROOT } from './common.ts';
 
 export const FUNCTIONS = ['notebook-instances', 'studio', 'tags', 'stop-recheck'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
-const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+/**
+ * The deployment's esbuild options, read from serverless.yml (custom.esbuild) so the benchmark measures exactly
+ * what is deployed. Source maps are left out: the JS size is what is measured and loaded.
+ */
+function deployOptions(): BuildOptions {
+  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
+  const e = config.custom.esbuild;
+  const pick = <K extends keyof BuildOptions>(key: K) =>
+    e[key] === undefined ? {} : { [key]: e[key] as BuildOptions[K] };
+  return {
+    bundle: true,
+    ...pick('platform'),
+    ...pick('target'),
+    ...pick('format'),
+    ...pick('mainFields'),
+    ...pick('minify'),
+    ...pick('legalComments'),
+    ...pick('alias'),
+    ...pick('banner'),
+    sourcemap: false,
+  };
+}
 
-/** The deployment's esbuild options. */
-export const DEPLOY_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourcemap: false,
-  legalComments: 'none',
-  banner: { js: BANNER },
-  // Lambda supplies credentials in the environment: the rest of the default chain is left out (see the file).
-  alias: { '@aws-sdk/credential-provider-node': './shared/lambda/env-credentials.ts' },
-};
+export const DEPLOY_OPTIONS: BuildOptions = deployOptions();
 
 export interface PackageShare {
   name: string;

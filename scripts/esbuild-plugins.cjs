@@ -1,10 +1,10 @@
 // esbuild plugins for the Lambda bundles (serverless.yml: custom.esbuild.plugins).
 //
 // project-only-source-maps: the source map keeps the mappings of the project's own code (shared/, functions/)
-// and drops those of node_modules. A full map of the minified AWS SDK, zod and yaml is about 1.4 MB (400 KB
-// zipped, more than the code itself) and only maps frames inside libraries; with this the function zips stay
-// well under 400 KB while stack traces through our code still point at the TypeScript source
-// (NODE_OPTIONS=--enable-source-maps). Library frames show the bundle position instead.
+// and drops those of node_modules. The full map of the minified AWS SDK clients, zod and Powertools is 14
+// times larger (about 0.9 MB against 63 KB; 160 KB more per zip) and only maps frames inside libraries, while
+// Node parses the whole map at cold start (NODE_OPTIONS=--enable-source-maps). Stack traces through our code
+// still point at the TypeScript source; library frames show the bundle position instead.
 'use strict';
 
 const { readFileSync, writeFileSync } = require('node:fs');

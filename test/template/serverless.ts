@@ -1,0 +1,117 @@
+// Runs `serverless package` (osls) into a temporary directory and reads what it wrote. Each test file that
+// needs a template packages once in its beforeAll; packagings run without AWS credentials or network, each in
+// its own esbuild work folder so that test files can package at the same time.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const SERVERLESS_BIN = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
+
+/** Generous: a cold `serverless package` takes about 5 s here, far more on a loaded CI machine. */
+export const PACKAGE_TIMEOUT_MS = 180_000;
+
+export interface RunResult {
+  code: number;
+  output: string;
+}
+
+/** `serverless <args>` from the repository root, with no AWS credentials of any kind in reach. */
+export function runServerless(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(childEnv)) {
+    if (/^AWS_/.test(name) && name !== 'AWS_CA_BUNDLE') delete childEnv[name];
+  }
+  Object.assign(childEnv, {
+    AWS_CONFIG_FILE: path.join(tmpdir(), 'sm-guardrails-no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(tmpdir(), 'sm-guardrails-no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SM_GUARDRAILS_ESBUILD_WORK_FOLDER: `.esbuild/test-${randomUUID()}`,
+    ...env,
+  });
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [SERVERLESS_BIN, ...args],
+      { cwd: ROOT, env: childEnv, timeout: PACKAGE_TIMEOUT_MS - 5_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        // Remove .esbuild/ again if this run left it empty (it is shared with a developer's own runs).
+        try {
+          rmdirSync(path.join(ROOT, '.esbuild'));
+        } catch {}
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}\n${stderr}` });
+      },
+    );
+  });
+}
+
+// ---- CloudFormation template ----------------------------------------------------------------------------
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+}
+
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+export interface Packaged {
+  dir: string;
+  template: CfnTemplate;
+  output: string;
+  seconds: number;
+}
+
+/** `serverless package --package <tmp> <args>`; throws with serverless's output when it fails. */
+export async function packageService(args: string[] = []): Promise<Packaged> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sm-guardrails-package-'));
+  const started = Date.now();
+  const { code, output } = await runServerless(['package', '--package', dir, ...args]);
+  if (code !== 0) throw new Error(`serverless package failed (exit ${code}):\n${output}`);
+  const template = JSON.parse(
+    readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as CfnTemplate;
+  return { dir, template, output, seconds: (Date.now() - started) / 1000 };
+}
+
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+export function props(template: CfnTemplate, logicalId: string): Record<string, unknown> {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId} in the template`);
+  return resource.Properties ?? {};
+}
+
+/** The logical id a `{Ref: X}` or `{Fn::GetAtt: [X, attr]}` points to. */
+export function targetOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  if (typeof v.Ref === 'string') return v.Ref;
+  const getAtt = v['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  return undefined;
+}
+
+/** The functions as `serverless.yml` names them, with their Lambda resource. */
+export const FUNCTIONS = {
+  notebookInstances: 'NotebookInstancesLambdaFunction',
+  studio: 'StudioLambdaFunction',
+  tags: 'TagsLambdaFunction',
+  stopRecheck: 'StopRecheckLambdaFunction',
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+export function functionOfLogicalId(logicalId: string): FunctionName {
+  const name = FUNCTION_NAMES.find((f) => FUNCTIONS[f] === logicalId);
+  if (!name) throw new Error(`${logicalId} is not one of the guardrails functions`);
+  return name;
+}

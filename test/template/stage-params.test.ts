@@ -1,0 +1,183 @@
+// The stage params of serverless.yml and the package-time checks of scripts/deploy-config.cjs: another stage
+// with its own params packages to a template that uses them; bad inputs fail `serverless package`.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, parsePolicyJson } from '#core/policy';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  PACKAGE_TIMEOUT_MS,
+  type Packaged,
+  packageService,
+  props,
+  type RunResult,
+  resourcesOfType,
+  runServerless,
+} from './serverless.ts';
+
+const deployConfig = createRequire(import.meta.url)('../../scripts/deploy-config.cjs') as {
+  policyJsonFromFile(file: string): Promise<string>;
+  subscriptionResources(list: string): {
+    Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  isInvokeLocal(argv: string[]): boolean;
+  MAX_POLICY_BYTES: number;
+};
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'sm-guardrails-params-'));
+const writeScratch = (name: string, text: string): string => {
+  const file = path.join(scratch, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+const PROD_POLICY = `# a stricter prod policy
+mode: enforce
+kms:
+  allowedKeys:
+    - arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+userProfile:
+  allowedExecutionRoles: ['arn:aws:iam::*:role/studio-*']
+`;
+
+describe('another stage with its own params', () => {
+  let prod: Packaged;
+  beforeAll(async () => {
+    prod = await packageService([
+      '--stage',
+      'prod',
+      '--region',
+      'eu-west-1',
+      '--param=alertEmails=secops@example.com, ml-admins@example.com,secops@example.com',
+      '--param=mode=report',
+      `--param=policyFile=${writeScratch('prod.policy.yml', PROD_POLICY)}`,
+    ]);
+  }, PACKAGE_TIMEOUT_MS);
+
+  it('subscribes each alert email once to the alert topic', () => {
+    const subscriptions = resourcesOfType(prod.template, 'AWS::SNS::Subscription').map(
+      ([, r]) => r.Properties,
+    );
+    expect(subscriptions.map((s) => s?.Endpoint).sort()).toEqual([
+      'ml-admins@example.com',
+      'secops@example.com',
+    ]);
+    for (const s of subscriptions)
+      expect(s).toMatchObject({ Protocol: 'email', TopicArn: { Ref: 'AlertTopic' } });
+  });
+
+  it('passes the mode and the chosen policy file to every function', () => {
+    for (const fn of FUNCTION_NAMES) {
+      const env = (props(prod.template, FUNCTIONS[fn]).Environment as { Variables: Record<string, string> })
+        .Variables;
+      expect(env.SM_GUARDRAILS_MODE).toBe('report');
+      const policy = parsePolicyJson(env.SM_GUARDRAILS_POLICY ?? '', 'SM_GUARDRAILS_POLICY');
+      expect(policy.kms.allowedKeys).toHaveLength(1);
+      expect(policy.userProfile.allowedExecutionRoles).toEqual(['arn:aws:iam::*:role/studio-*']);
+      expect(policy.notebook).toEqual(DEFAULT_POLICY.notebook);
+      // Only what the file says travels: settings left at their defaults cost no environment bytes.
+      expect(JSON.parse(env.SM_GUARDRAILS_POLICY ?? '{}')).not.toHaveProperty('notebook');
+    }
+  });
+
+  it('names the stage and region in functions, roles, queues and the topic', () => {
+    expect(props(prod.template, FUNCTIONS.tags).FunctionName).toBe('sm-guardrails-prod-tags');
+    const roles = resourcesOfType(prod.template, 'AWS::IAM::Role').map(([, r]) => r.Properties?.RoleName);
+    expect(roles.sort()).toEqual([
+      'sm-guardrails-prod-eu-west-1-notebooks',
+      'sm-guardrails-prod-eu-west-1-recheck',
+      'sm-guardrails-prod-eu-west-1-studio',
+      'sm-guardrails-prod-eu-west-1-tags',
+    ]);
+    expect(props(prod.template, 'AlertTopic').TopicName).toBe('sm-guardrails-prod-alerts');
+    expect(props(prod.template, 'RecheckQueue').QueueName).toBe('sm-guardrails-prod-recheck');
+  });
+});
+
+describe('package-time checks', () => {
+  let failed: RunResult;
+  let badPolicy: string;
+  beforeAll(async () => {
+    badPolicy = writeScratch(
+      'bad.policy.yml',
+      'mode: enforce\nnotebook:\n  requireSubnet: "yes"\n  requireVpc: true\n',
+    );
+    // serverless reports every variable it could not resolve, so one run checks the three inputs.
+    failed = await runServerless([
+      'package',
+      '--package',
+      path.join(scratch, 'never'),
+      `--param=policyFile=${badPolicy}`,
+      '--param=mode=strict',
+      '--param=alertEmails=secops@example.com,not-an-email',
+    ]);
+  }, PACKAGE_TIMEOUT_MS);
+
+  it('fails the package, naming the policy file, each bad field and why', () => {
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain(`invalid guardrails policy ${badPolicy} (2 problems)`);
+    expect(failed.output).toMatch(/notebook\.requireSubnet: .*expected boolean/);
+    expect(failed.output).toContain('notebook: unknown field "requireVpc"');
+  });
+
+  it('rejects an unknown mode and a malformed alert email', () => {
+    expect(failed.output).toContain('stage param "mode": must be enforce, report or empty');
+    expect(failed.output).toContain('"strict"');
+    expect(failed.output).toContain('stage param "alertEmails": not an email address: "not-an-email"');
+    expect(failed.output).not.toContain('"secops@example.com"');
+  });
+
+  it('reports a YAML syntax error with its line, and a missing file', async () => {
+    await expect(
+      deployConfig.policyJsonFromFile(writeScratch('broken.yml', 'mode: enforce\nnotebook: [\n')),
+    ).rejects.toThrow(/broken\.yml \(1 problem\):\s+line \d+: /);
+    await expect(deployConfig.policyJsonFromFile(path.join(scratch, 'missing.yml'))).rejects.toThrow(
+      /missing\.yml: cannot read the policy file \(ENOENT\)/,
+    );
+  });
+
+  it("refuses a policy too large for Lambda's 4 KB of environment", async () => {
+    const keys = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `    - arn:aws:kms:us-east-1:123456789012:key/${String(i).padStart(8, '0')}-1111-2222-3333-444455556666`,
+    );
+    const big = writeScratch('big.yml', `kms:\n  allowedKeys:\n${keys.join('\n')}\n`);
+    await expect(deployConfig.policyJsonFromFile(big)).rejects.toThrow(
+      new RegExp(
+        `big\\.yml: the policy is \\d+ bytes as JSON, over the ${deployConfig.MAX_POLICY_BYTES} bytes`,
+      ),
+    );
+    // Just under the limit passes.
+    const fits = writeScratch('fits.yml', `kms:\n  allowedKeys:\n${keys.slice(0, 30).join('\n')}\n`);
+    expect(Buffer.byteLength(await deployConfig.policyJsonFromFile(fits))).toBeLessThan(
+      deployConfig.MAX_POLICY_BYTES,
+    );
+  });
+});
+
+describe('deploy-config resolvers', () => {
+  it('makes no subscription for an empty list and one per distinct address otherwise', () => {
+    expect(deployConfig.subscriptionResources('')).toEqual({});
+    expect(deployConfig.subscriptionResources(' , ')).toEqual({});
+    const { Resources = {} } = deployConfig.subscriptionResources(
+      'a@example.com,b@example.org, a@example.com',
+    );
+    expect(Object.keys(Resources)).toHaveLength(2);
+    for (const id of Object.keys(Resources)) expect(id).toMatch(/^AlertEmailSubscription[0-9a-f]{12}$/);
+    // Ids depend on the address only, so editing the list does not replace the other subscriptions.
+    const alone = deployConfig.subscriptionResources('b@example.org').Resources ?? {};
+    expect(Object.keys(Resources)).toContain(Object.keys(alone)[0]);
+  });
+
+  it('recognises `serverless invoke local` only', () => {
+    expect(deployConfig.isInvokeLocal(['node', 'sls', 'invoke', 'local', '-f', 'tags'])).toBe(true);
+    expect(deployConfig.isInvokeLocal(['node', 'sls', '--stage', 'x', 'invoke', 'local'])).toBe(true);
+    expect(deployConfig.isInvokeLocal(['node', 'sls', 'invoke', '-f', 'local'])).toBe(false);
+    expect(deployConfig.isInvokeLocal(['node', 'sls', 'invoke', '-f', 'tags'])).toBe(false);
+    expect(deployConfig.isInvokeLocal(['node', 'sls', 'package'])).toBe(false);
+  });
+});
