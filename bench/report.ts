@@ -47,7 +47,7 @@ export function rows(r: BenchResults): Row[] {
   for (const b of r.bundles) {
     out.push({
       metric: `Bundle size: ${b.fn}`,
-      result: `${round(b.kib, 1)} KiB`,
+      result: `${round(b.kib, 1)} KiB (${int(b.bytes)} bytes)`,
       target: `≤ ${BUNDLE_LIMIT_KIB} KiB`,
       met: b.kib <= BUNDLE_LIMIT_KIB,
     });
