@@ -20,7 +20,7 @@ export const MAX_RECHECKS = 4;
 
 export function recheckRequestFor(assessment: Assessment, now: Date): RecheckRequest | undefined {
   const change = assessment.change;
-  if (!change || change.resource.type !== 'notebook-instance') return undefined;
+  if (change?.resource.type !== 'notebook-instance') return undefined;
   return {
     kind: 'sm-guardrails/notebook-recheck',
     resource: assessment.state?.ref ?? change.resource,

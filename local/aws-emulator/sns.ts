@@ -49,7 +49,10 @@ export function snsHandlers(state: State): ServiceHandlers {
       const message = reqString(p, 'Message', () => invalid('Empty message'));
       const subject = optString(p, 'Subject');
       // SNS: ASCII only, no line breaks or control characters, under 100 characters.
-      if (subject !== undefined && (subject.length > MAX_SUBJECT || subject.length === 0 || !/^[\x20-\x7e]+$/.test(subject)))
+      if (
+        subject !== undefined &&
+        (subject.length > MAX_SUBJECT || subject.length === 0 || !/^[\x20-\x7e]+$/.test(subject))
+      )
         throw invalid('Subject');
       if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) throw invalid('Message too long');
       if (!state.topics.has(topicArn)) throw new ApiError('NotFound', 'Topic does not exist', 404);

@@ -56,7 +56,6 @@ async function orGone<T>(read: () => Promise<T>): Promise<T | undefined> {
  */
 async function describeWithTags<D>(
   client: SageMakerClient,
-  ref: ResourceRef,
   call: string,
   describe: () => Promise<D>,
   toState: (described: D) => Omit<ResourceState, 'source' | 'tags'>,
@@ -75,7 +74,6 @@ export function readNotebookState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
-    ref,
     'sagemaker:DescribeNotebookInstance',
     () => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: ref.name })),
     (nb) => ({
@@ -96,7 +94,6 @@ export function readUserProfileState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
-    ref,
     'sagemaker:DescribeUserProfile',
     () => client.send(new DescribeUserProfileCommand({ DomainId: ref.domainId, UserProfileName: ref.name })),
     (profile) => ({
@@ -112,7 +109,6 @@ export function readDomainState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
-    ref,
     'sagemaker:DescribeDomain',
     () => client.send(new DescribeDomainCommand({ DomainId: ref.domainId })),
     (domain) => ({
