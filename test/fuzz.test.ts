@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type NormalizeResult, normalizeEvent } from '#core/events/normalize';
+import { HANDLED_EVENT_NAMES, type NormalizeResult, normalizeEvent } from '#core/events/normalize';
 import { assessEvent, offlineStateSource } from '#core/pipeline';
 import { DEFAULT_POLICY, policySchema } from '#core/policy';
 
@@ -67,15 +67,7 @@ const interesting = fc.oneof(
     'AWS API Call via CloudTrail',
     'SageMaker Notebook Instance State Change',
     'sagemaker.amazonaws.com',
-    'CreateNotebookInstance',
-    'UpdateNotebookInstance',
-    'StartNotebookInstance',
-    'CreateUserProfile',
-    'UpdateUserProfile',
-    'CreateDomain',
-    'UpdateDomain',
-    'AddTags',
-    'DeleteTags',
+    ...HANDLED_EVENT_NAMES,
     'AssumedRole',
     'Enabled',
     'Disabled',

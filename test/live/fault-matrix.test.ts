@@ -1,20 +1,19 @@
 // The live path through the real SDK against the emulator: each case asserts the end state, the exact AWS calls
 // and what the admins were told.
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createNotebookEvent,
   type LiveWorld,
   REGION,
   seedCompliantNotebook,
-  startWorld,
+  useFreshWorldPerTest,
 } from '../support/live.ts';
 
+const currentWorld = useFreshWorldPerTest();
 let world: LiveWorld;
-beforeEach(async () => {
-  if (world) await world.emulator.close();
-  world = await startWorld();
+beforeEach(() => {
+  world = currentWorld();
 });
-afterAll(async () => world?.emulator.close());
 
 /** A notebook created with every default: internet and root access enabled, no VPC, no customer key. */
 function seedOpenNotebook(name: string, status: 'InService' | 'Pending' = 'InService') {

@@ -1,5 +1,5 @@
 // Live evaluation of Studio resources and tags, principal-tag derivation and KMS allowlists, through the real SDK.
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
 import { listAllTags } from '#core/aws/sagemaker';
 import {
@@ -9,15 +9,14 @@ import {
   REGION,
   sampleEvent,
   seedCompliantNotebook,
-  startWorld,
+  useFreshWorldPerTest,
 } from '../support/live.ts';
 
+const currentWorld = useFreshWorldPerTest();
 let world: LiveWorld;
-beforeEach(async () => {
-  if (world) await world.emulator.close();
-  world = await startWorld();
+beforeEach(() => {
+  world = currentWorld();
 });
-afterAll(async () => world?.emulator.close());
 
 const tagsOf = (tags: Array<{ Key: string; Value: string }> | undefined) =>
   Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value]));

@@ -1,5 +1,6 @@
 // A simulated account for live-path tests: the emulator over real HTTP, real SDK clients, the real Guardrails.
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeEach } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
 import { Guardrails, type GuardrailsOptions } from '#core/guardrails';
 import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
@@ -117,5 +118,19 @@ export function createNotebookEvent(
       recipientAccountId: ACCOUNT,
       eventCategory: 'Management',
     },
+  };
+}
+
+/** A fresh simulated account for every test of the calling file; `world()` returns the current one. */
+export function useFreshWorldPerTest(): () => LiveWorld {
+  let world: LiveWorld | undefined;
+  beforeEach(async () => {
+    await world?.emulator.close();
+    world = await startWorld();
+  });
+  afterAll(async () => world?.emulator.close());
+  return () => {
+    if (!world) throw new Error('the world starts in beforeEach');
+    return world;
   };
 }
