@@ -12,6 +12,7 @@ import {
   CREDENTIALS,
   isReadOperation,
   type JsonEvent,
+  lambdaContext,
   REGION,
   type SampleEvent,
   silenced,
@@ -93,12 +94,12 @@ export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): 
         );
         const note = await prepare(event);
         const first = await silenced(() =>
-          runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-first' }),
+          runtime.handleEvent(withFreshIds(event), lambdaContext('bench-first')),
         );
         const fresh = count(emulator);
         await prepare(event);
         const second = await silenced(() =>
-          runtime.handleEvent(withFreshIds(event), { awsRequestId: 'bench-warm' }),
+          runtime.handleEvent(withFreshIds(event), lambdaContext('bench-warm')),
         );
         const warm = count(emulator);
         const report = second.value;

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Context } from 'aws-lambda';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_DIR, '..');
@@ -109,4 +110,22 @@ export const isReadOperation = (operation: string): boolean => /^(Describe|List|
 
 export function log(message: string): void {
   process.stdout.write(`[bench] ${message}\n`);
+}
+
+/** The Lambda context a handler receives, as far as the runtime reads it. */
+export function lambdaContext(awsRequestId: string): Context {
+  return {
+    awsRequestId,
+    functionName: 'sm-guardrails-bench',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:sm-guardrails-bench',
+    memoryLimitInMB: '512',
+    logGroupName: '/aws/lambda/sm-guardrails-bench',
+    logStreamName: 'bench',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }

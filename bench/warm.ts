@@ -11,6 +11,7 @@ import type { Emulator } from '#emulator/index';
 import {
   CREDENTIALS,
   type JsonEvent,
+  lambdaContext,
   loadEvent,
   mean,
   median,
@@ -88,7 +89,7 @@ async function run(
     for (let i = 0; i < events.length; i++) {
       emulator.clearCalls();
       const t0 = performance.now();
-      const report = await runtime.handleEvent(events[i], { awsRequestId: `bench-${i}` });
+      const report = await runtime.handleEvent(events[i], lambdaContext(`bench-${i}`));
       const t1 = performance.now();
       if (i < warmup) continue;
       const emulatorMs = emulator.calls.reduce((sum, c) => sum + c.durationMs, 0);

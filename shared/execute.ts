@@ -164,7 +164,7 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     });
     return { actions: results };
   }
-  const message = composeNotification({ assessment, results, mode });
+  const message = composeNotification({ assessment, results, mode, statusTagKey: opts.policy.statusTagKey });
   if (opts.dryRun || !opts.topicArn) {
     const why = opts.dryRun ? 'dry run: not sent' : 'no SNS topic configured';
     results.push({ type: 'notify', status: 'skipped', detail: why });

@@ -22,6 +22,8 @@ export interface NotificationContext {
   assessment: Assessment;
   results: ActionResult[];
   mode: 'enforce' | 'report';
+  /** The policy's status tag key, which says whether the guardrails had quarantined the resource. */
+  statusTagKey: string;
 }
 
 function headline(results: ActionResult[], mode: 'enforce' | 'report'): string {
@@ -68,7 +70,18 @@ export function describeActor(actor: Actor): string[] {
   return lines;
 }
 
-export function composeNotification({ assessment, results, mode }: NotificationContext): SnsMessage {
+/** A user started a notebook the guardrails had stopped, and it was stopped again (or will be once InService). */
+function restartedWhileQuarantined({ assessment, results, statusTagKey }: NotificationContext): boolean {
+  const stop = results.find((r) => r.type === 'stop');
+  return (
+    assessment.change?.operation === 'start' &&
+    (stop?.status === 'done' || stop?.status === 'deferred') &&
+    (assessment.state?.tags?.[statusTagKey]?.startsWith('quarantined') ?? false)
+  );
+}
+
+export function composeNotification(context: NotificationContext): SnsMessage {
+  const { assessment, results, mode } = context;
   const { change, evaluation } = assessment;
   if (!change || !evaluation) throw new Error('a notification needs an evaluated change');
   const resource = change.resource;
@@ -96,6 +109,9 @@ export function composeNotification({ assessment, results, mode }: NotificationC
     `Event id:  ${safeText(change.eventId, 80)}`,
     `Actor:     ${actorLines[0]}`,
     ...actorLines.slice(1).map((line) => `           ${line}`),
+    ...(restartedWhileQuarantined(context)
+      ? ['', 'The notebook was started again while quarantined: the guardrails stopped it again.']
+      : []),
     '',
     'Violations:',
     ...violations.flatMap((v) => [

@@ -68,7 +68,7 @@ export class GuardrailsRuntime {
   }
 
   /** One EventBridge event. Returns the report; throws only for a transient AWS failure (Lambda retries). */
-  async handleEvent(event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<EventReport> {
+  async handleEvent(event: unknown, context?: Context): Promise<EventReport> {
     const { report, assessment } = await this.handleOne(event, context, false);
     // A stop that had to wait (Pending or Updating): the state-change rule is the fast path, this the backstop.
     if (report.actions.some((a) => a.type === 'stop' && a.status === 'deferred')) {
@@ -80,14 +80,16 @@ export class GuardrailsRuntime {
 
   private async handleOne(
     event: unknown,
-    context: Pick<Context, 'awsRequestId'> | undefined,
+    context: Context | undefined,
     recheck: boolean,
   ): Promise<HandledEvent> {
     const id =
       (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
       (event as { id?: unknown } | null)?.id;
+    // Fresh per invocation: a warm container must not carry the previous event's keys.
+    this.logger.resetKeys();
+    if (context) this.logger.addContext(context as Context);
     this.logger.setCorrelationId(typeof id === 'string' ? id : undefined);
-    if (context) this.logger.appendKeys({ requestId: context.awsRequestId });
     try {
       const handled = await this.guardrails.handle(event, { recheck });
       this.record(handled);

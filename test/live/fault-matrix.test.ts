@@ -238,6 +238,11 @@ describe('redelivery and loops', () => {
     expect(world.emulator.published.at(-1)?.subject).toMatch(
       /^\[sm-guardrails\] STOPPED notebook nb-restart /,
     );
+    expect(world.emulator.published.at(-1)?.message).toContain(
+      'The notebook was started again while quarantined: the guardrails stopped it again.',
+    );
+    // The first notification, for the creation, says nothing of a restart.
+    expect(world.emulator.published[0]?.message).not.toContain('started again');
   });
 });
 
