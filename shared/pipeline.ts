@@ -56,9 +56,13 @@ function needsKmsKey(state: ResourceState, policy: Policy): boolean {
   return false;
 }
 
-/** Principal tags are read only when a missing required tag is to be derived from them: most events cost no IAM call. */
-function needsPrincipalTags(evaluation: Evaluation, policy: Policy, ref: ResourceRef): boolean {
-  if (!policy.actions['required-tags'].includes('tag')) return false;
+/**
+ * Principal tags are read only when a missing required tag is to be derived from them, and only on creation: the
+ * creator's tag says whose the resource is, while whoever later removes a tag (an admin, say) does not.
+ * Most events cost no IAM call.
+ */
+function needsPrincipalTags(evaluation: Evaluation, policy: Policy, change: NormalizedChange, ref: ResourceRef): boolean {
+  if (change.operation !== 'create' || !policy.actions['required-tags'].includes('tag')) return false;
   const specs = policy.requiredTags[ref.type];
   return evaluation.violations.some(
     (v) => v.rule === 'required-tags' && v.tagKeys?.some((key) => specs[key]?.derive === 'principal-tag'),
@@ -114,7 +118,7 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
     ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}),
   };
   let evaluation = evaluate(ctx);
-  if (needsPrincipalTags(evaluation, policy, state.ref)) {
+  if (needsPrincipalTags(evaluation, policy, change, state.ref)) {
     const principalTags = await source.principalTags(change.actor, change);
     if (principalTags) evaluation = evaluate({ ...ctx, principalTags });
   }
