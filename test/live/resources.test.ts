@@ -92,6 +92,18 @@ describe('derived tags and KMS', () => {
     expect(world.callNames().filter((c) => c.startsWith('iam:'))).toEqual(['iam:ListRoleTags']);
   });
 
+  it("a tag removed later is not re-derived from the remover's role tag (no IAM call)", async () => {
+    world.emulator.seed.role({ name: 'DataScientist', tags: [{ Key: 'project', Value: 'fraud' }] });
+    seedCompliantNotebook(world.emulator, 'churn-analysis', { tags: [] }); // the state after the DeleteTags
+    const event = sampleEvent('tags/delete-tags-notebook-project.json');
+    const { report } = await world.guardrails().handle(event);
+    expect(report.violations.map((v) => v.message)).toEqual(['tag project missing']);
+    expect(world.callNames().filter((c) => c.startsWith('iam:'))).toEqual([]);
+    expect(tagsOf(world.emulator.inspect.notebookInstance('churn-analysis', REGION)?.tags)).toEqual({
+      'guardrails:status': 'noncompliant: required-tags',
+    });
+  });
+
   it('an IAM user creator: the tag comes from ListUserTags', async () => {
     world.emulator.seed.user({ name: 'alice', tags: [{ Key: 'project', Value: 'churn' }] });
     seedCompliantNotebook(world.emulator, 'nb-by-user', { tags: [] });
