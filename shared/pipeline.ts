@@ -61,7 +61,12 @@ function needsKmsKey(state: ResourceState, policy: Policy): boolean {
  * creator's tag says whose the resource is, while whoever later removes a tag (an admin, say) does not.
  * Most events cost no IAM call.
  */
-function needsPrincipalTags(evaluation: Evaluation, policy: Policy, change: NormalizedChange, ref: ResourceRef): boolean {
+function needsPrincipalTags(
+  evaluation: Evaluation,
+  policy: Policy,
+  change: NormalizedChange,
+  ref: ResourceRef,
+): boolean {
   if (change.operation !== 'create' || !policy.actions['required-tags'].includes('tag')) return false;
   const specs = policy.requiredTags[ref.type];
   return evaluation.violations.some(
