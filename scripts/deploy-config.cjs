@@ -4,6 +4,7 @@
 //   ${file(./scripts/deploy-config.cjs):alertSubscriptions}  SNS email subscriptions from `alertEmails`
 //   ${file(./scripts/deploy-config.cjs):topicArn}            Ref AlertTopic         } emulator values under
 //   ${file(./scripts/deploy-config.cjs):recheckQueueUrl}     Ref RecheckQueue       } `invoke local`, see
+//   ${file(./scripts/deploy-config.cjs):tableName}           Ref GuardrailsTable    }
 //   ${file(./scripts/deploy-config.cjs):bundleExtension}     .mjs                   } isInvokeLocal below
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
@@ -178,6 +179,9 @@ module.exports = {
       'RecheckQueue',
       ({ endpoint, prefix }) => `${endpoint}/${LOCAL_ACCOUNT}/${prefix}-recheck`,
     ),
+
+  tableName: async ({ resolveVariable }) =>
+    refOrLocal(resolveVariable, 'GuardrailsTable', ({ prefix }) => `${prefix}-records`),
 
   /**
    * The Lambda bundles are ES modules named `.mjs`. osls's invoke local loads a handler with require() and

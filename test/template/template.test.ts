@@ -263,6 +263,7 @@ const STUDIO_ACTIONS = [
 const READ_KEYS_AND_CALLERS = ['iam:ListRoleTags', 'iam:ListUserTags', 'kms:DescribeKey'];
 const ALERTS = ['kms:Decrypt', 'kms:GenerateDataKey*', 'sns:Publish'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const TABLE = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 const EXPECTED: Record<
   FunctionName,
@@ -271,19 +272,19 @@ const EXPECTED: Record<
   notebookInstances: {
     sagemaker: NOTEBOOK_ACTIONS,
     types: ['notebook-instance'],
-    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, 'sqs:SendMessage'],
+    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
     queues: ['GetAtt:FailedEventsQueue', 'GetAtt:RecheckQueue'],
   },
   studio: {
     sagemaker: STUDIO_ACTIONS,
     types: ['domain', 'user-profile'],
-    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, 'sqs:SendMessage'],
+    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
     queues: ['GetAtt:FailedEventsQueue'],
   },
   tags: {
     sagemaker: [...new Set([...NOTEBOOK_ACTIONS, ...STUDIO_ACTIONS])].sort(),
     types: ['domain', 'notebook-instance', 'user-profile'],
-    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, 'sqs:SendMessage'],
+    other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
     queues: ['GetAtt:FailedEventsQueue', 'GetAtt:RecheckQueue'],
   },
   stopRecheck: {
@@ -293,6 +294,7 @@ const EXPECTED: Record<
       'kms:DescribeKey',
       ...ALERTS,
       ...LOGS,
+      ...TABLE,
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
@@ -402,6 +404,7 @@ const FUNCTION_ENV = [
   'SM_GUARDRAILS_MODE',
   'SM_GUARDRAILS_POLICY',
   'SM_GUARDRAILS_RECHECK_QUEUE_URL',
+  'SM_GUARDRAILS_TABLE',
   'SM_GUARDRAILS_TOPIC_ARN',
 ];
 const envOf = (fn: FunctionName) =>
@@ -494,6 +497,7 @@ describe('resources', () => {
     expect(Object.keys(env).sort()).toEqual(FUNCTION_ENV);
     expect((env.SM_GUARDRAILS_TOPIC_ARN as { Ref?: string }).Ref).toBe('AlertTopic');
     expect((env.SM_GUARDRAILS_RECHECK_QUEUE_URL as { Ref?: string }).Ref).toBe('RecheckQueue');
+    expect((env.SM_GUARDRAILS_TABLE as { Ref?: string }).Ref).toBe('GuardrailsTable');
     expect(env.SM_GUARDRAILS_MODE).toBe('');
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SmGuardrails');
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('sm-guardrails');
