@@ -1,13 +1,48 @@
 // Reads replay inputs: files holding one event or an array of events, and directories searched for *.json.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { UsageError } from './context.ts';
 
 export type InputItem =
   | { file: string; index?: number; event: unknown }
   | { file: string; index?: number; error: string };
 
-async function listJsonFiles(path: string, excluded: readonly string[]): Promise<string[]> {
-  if (excluded.some((ex) => resolve(path) === ex || resolve(path).startsWith(`${ex}/`))) return [];
+/** One --exclude: a path (that file or directory, and all under it) or a glob. */
+interface Exclusion {
+  pattern: string;
+  matches(path: string): boolean;
+  /** Whether it left anything out: one that never does is a typo, reported. */
+  used: boolean;
+}
+
+const posix = (path: string) => path.split(sep).join('/');
+
+function exclusion(pattern: string): Exclusion {
+  if (!picomatch.scan(pattern).isGlob) {
+    const target = resolve(pattern);
+    return {
+      pattern,
+      used: false,
+      matches: (path) => resolve(path) === target || resolve(path).startsWith(`${target}${sep}`),
+    };
+  }
+  // Matched against the path relative to the working directory and the absolute path; a pattern without a
+  // slash (`*-compliant.json`) against the file or directory name.
+  const glob = pattern.replace(/^\.\//, '');
+  const isMatch = picomatch(glob, { dot: true, basename: !glob.includes('/') });
+  return {
+    pattern,
+    used: false,
+    matches: (path) =>
+      isMatch(posix(relative(process.cwd(), resolve(path)))) || isMatch(posix(resolve(path))),
+  };
+}
+
+async function listJsonFiles(path: string, excluded: readonly Exclusion[]): Promise<string[]> {
+  const exclusions = excluded.filter((ex) => ex.matches(path));
+  for (const ex of exclusions) ex.used = true;
+  if (exclusions.length > 0) return [];
   const info = await stat(path);
   if (!info.isDirectory()) return [path];
   const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -23,12 +58,16 @@ function describeJsonError(error: unknown): string {
   return `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
 }
 
-/** Every event of every path, in order. Unreadable paths and bad JSON become items with an error, never exceptions. */
+/**
+ * Every event of every path, in order. Unreadable paths and bad JSON become items with an error, never
+ * exceptions. `exclude`: paths or globs (picomatch); one that matches no file or directory under the paths
+ * throws a UsageError (a typo must not silently replay what was meant to be left out).
+ */
 export async function readInputs(
   paths: readonly string[],
   exclude: readonly string[] = [],
 ): Promise<InputItem[]> {
-  const excluded = exclude.map((p) => resolve(p));
+  const excluded = exclude.map(exclusion);
   const items: InputItem[] = [];
   for (const path of paths) {
     let files: string[];
@@ -59,6 +98,10 @@ export async function readInputs(
         for (const [index, event] of events.entries()) items.push({ file: shown, index, event });
       } else items.push({ file: shown, event: events });
     }
+  }
+  const unused = excluded.filter((ex) => !ex.used).map((ex) => `"${ex.pattern}"`);
+  if (unused.length > 0) {
+    throw new UsageError(`--exclude ${unused.join(', ')} matches no file or directory in ${paths.join(' ')}`);
   }
   return items;
 }
