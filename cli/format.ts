@@ -1,5 +1,9 @@
-// Human output of replay: one line per event, the actions and notifications under it, then a summary.
+// Human output of replay: one line per event; under it who did it, each violation with its fix, the rules that
+// could not be evaluated, the actions and notifications; then a summary.
+import { describeActor } from '#core/notification';
 import type { EventReport } from '#core/report';
+import { safeText } from '#core/text';
+import type { Alert } from './runners.ts';
 
 const LABEL: Record<EventReport['verdict'], string> = {
   compliant: 'COMPLIANT   ',
@@ -21,6 +25,16 @@ export function formatReport(report: EventReport): string {
   const detail = rules.length > 0 ? rules.join(', ') : (report.reason ?? '');
   const lines = [`${LABEL[report.verdict]} ${resource}  ${detail}  (${where(report)})`];
   if (report.simulated) lines.splice(0, 0, `  ~ ${report.simulated}`);
+  // Event fields are attacker input: one line each, bounded (safeText), like in the admins' email.
+  if (report.actor && report.verdict !== 'invalid')
+    lines.push(`    by     ${describeActor(report.actor).join('; ')}`);
+  for (const v of report.violations) {
+    lines.push(`    [${v.severity}] ${v.rule}: ${safeText(v.message, 200)}`);
+    lines.push(
+      `        fix: ${safeText(v.fix, 400)}${v.recreateRequired && !/in place/.test(v.fix) ? ' (cannot be changed in place)' : ''}`,
+    );
+  }
+  for (const u of report.unevaluated) lines.push(`    not evaluated: ${u.rule} (${safeText(u.reason, 200)})`);
   for (const action of report.actions) {
     lines.push(
       `    ${action.type.padEnd(6)} ${action.status}${action.detail ? `: ${action.detail}` : ''}${action.error ? ` [${action.error}]` : ''}`,
@@ -43,4 +57,19 @@ export function summarize(reports: readonly EventReport[]): string {
   const actionSummary = [...byStatus].map(([status, n]) => `${n} ${status}`).join(', ');
   const sent = reports.flatMap((r) => r.notifications ?? []).filter((n) => n.status === 'sent').length;
   return `${reports.length} events: ${parts.join(', ')}${actions.length ? `; actions: ${actionSummary}` : ''}${sent ? `; ${sent} notifications sent` : ''}`;
+}
+
+/** An alert as SNS delivers it to an email subscriber: the subject, then the body verbatim. */
+export function formatAlert(alert: Alert): string {
+  const id = alert.messageId ? ` ${alert.messageId}` : '';
+  const to = alert.topicArn ? ` to ${alert.topicArn}` : '';
+  const attributes = Object.entries(alert.attributes).map(([name, value]) => `${name}=${value}`);
+  return [
+    `--- alert${id}${to} (${alert.status})`,
+    `Subject: ${alert.subject}`,
+    `Attributes: ${attributes.join(' ')}`,
+    '',
+    alert.body,
+    '--- end of alert',
+  ].join('\n');
 }

@@ -6,7 +6,7 @@ import type { Policy } from '#core/policy';
 import type { EventReport } from '#core/report';
 import { startEmulator } from '#emulator/index';
 import type { InputItem } from './inputs.ts';
-import { invalidInputReport, type ReplayMode, type Runner } from './runners.ts';
+import { type Alert, invalidInputReport, type ReplayMode, type Runner } from './runners.ts';
 import { eventTime, SimulatedAccount } from './simulation.ts';
 
 const SIMULATED_CREDENTIALS = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
@@ -25,7 +25,23 @@ async function simulateRunner(policy: Policy): Promise<Runner> {
   const topicArn = emulator.seed.topic('sm-guardrails-alerts', region);
   const account = new SimulatedAccount(emulator, aws.sagemaker);
   const guardrails = new Guardrails({ policy, aws, topicArn });
+  let seen = 0;
   return {
+    // What the emulator's SNS accepted: the messages exactly as they were published.
+    takeAlerts() {
+      const published = emulator.published.slice(seen);
+      seen = emulator.published.length;
+      return published.map((m) => ({
+        subject: m.subject ?? '',
+        body: m.message,
+        attributes: Object.fromEntries(
+          Object.entries(m.messageAttributes).map(([name, value]) => [name, value.StringValue ?? '']),
+        ),
+        status: 'published',
+        topicArn: m.topicArn,
+        messageId: m.messageId,
+      }));
+    },
     order: (items) =>
       [...items].sort((a, b) => eventTime(itemEvent(a)).localeCompare(eventTime(itemEvent(b)))),
     async run(item) {
@@ -68,10 +84,26 @@ function liveRunner(policy: Policy, dryRun: boolean): Runner {
     dryRun,
     ...(topicArn ? { topicArn } : {}),
   });
+  let alerts: Alert[] = [];
   return {
     async run(item) {
       if ('error' in item) return [invalidInputReport(item)];
-      return [{ ...where(item), ...(await guardrails.handle(item.event)).report }];
+      const { report, execution } = await guardrails.handle(item.event);
+      const message = execution?.message;
+      if (message && execution.notification?.status === 'sent') {
+        alerts.push({
+          ...message,
+          status: 'published',
+          ...(topicArn ? { topicArn } : {}),
+          ...(execution.notification.messageId ? { messageId: execution.notification.messageId } : {}),
+        });
+      } else if (message && dryRun) alerts.push({ ...message, status: 'would be published' });
+      return [{ ...where(item), ...report }];
+    },
+    takeAlerts() {
+      const taken = alerts;
+      alerts = [];
+      return taken;
     },
     async close() {},
   };

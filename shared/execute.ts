@@ -4,7 +4,7 @@
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
-import { publishNotification } from './aws/sns.ts';
+import { publishNotification, type SnsMessage } from './aws/sns.ts';
 import { composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
 import type { Policy } from './policy.ts';
@@ -25,6 +25,8 @@ export interface ExecutionOptions {
 export interface Execution {
   actions: ActionResult[];
   notification?: NotificationReport;
+  /** The alert as composed for SNS (sent, or in a dry run what would have been). */
+  message?: SnsMessage;
 }
 
 type TagAction = Extract<PlannedAction, { type: 'tag' | 'revert' }>;
@@ -171,12 +173,17 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     return {
       actions: results,
       notification: { subject: message.subject, status: opts.dryRun ? 'planned' : 'skipped' },
+      message,
     };
   }
   try {
     const messageId = await publishNotification(opts.aws.sns, opts.topicArn, message);
     results.push({ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}` });
-    return { actions: results, notification: { subject: message.subject, messageId, status: 'sent' } };
+    return {
+      actions: results,
+      notification: { subject: message.subject, messageId, status: 'sent' },
+      message,
+    };
   } catch (error) {
     const name = errorName(error);
     results.push({ type: 'notify', status: 'failed', detail: (error as Error).message, error: name });

@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import type { EventReport } from '#core/report';
 import { collect, loadPolicy, type RegisterCommand, UsageError } from '../context.ts';
-import { formatReport, summarize } from '../format.ts';
+import { formatAlert, formatReport, summarize } from '../format.ts';
 import { readInputs } from '../inputs.ts';
 import { createRunner, type ReplayMode } from '../runners.ts';
 
@@ -13,6 +13,7 @@ export interface ReplayOptions {
   live?: boolean;
   dryRun?: boolean;
   exclude?: string[];
+  showNotifications?: boolean;
 }
 
 const DETAILS = `
@@ -47,6 +48,12 @@ export const registerReplay: RegisterCommand = (program, cli) => {
       '--exclude <path-or-glob>',
       'leave out a file or directory (and all under it), or the paths matching a glob; repeatable',
       collect,
+    )
+    .addOption(
+      new Option(
+        '--show-notifications',
+        'print each alert as SNS delivers it (subject, attributes, body); offline and with --dry-run, the alert that would be sent',
+      ).conflicts('json'),
     )
     .addHelpText('after', DETAILS)
     .action(
@@ -84,8 +91,18 @@ export const registerReplay: RegisterCommand = (program, cli) => {
           if (report.verdict === 'invalid') cli.io.err(`${report.file}: ${report.reason}`);
         };
         try {
-          for (const item of runner.order?.(items) ?? items)
-            for (const report of await runner.run(item)) emit(report);
+          for (const item of runner.order?.(items) ?? items) {
+            const itemReports = await runner.run(item);
+            let alerts = options.showNotifications ? runner.takeAlerts() : [];
+            for (const report of itemReports) {
+              emit(report);
+              // Each published alert under the report that sent it; those without an id after the last one.
+              const ids = new Set((report.notifications ?? []).map((n) => n.messageId));
+              for (const alert of alerts.filter((a) => ids.has(a.messageId))) cli.io.out(formatAlert(alert));
+              alerts = alerts.filter((a) => !ids.has(a.messageId));
+            }
+            for (const alert of alerts) cli.io.out(formatAlert(alert));
+          }
         } finally {
           await runner.close();
         }
