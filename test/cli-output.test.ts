@@ -73,7 +73,7 @@ describe('replay --show-notifications', () => {
     }
     // Under the report that sent it: the message id of the `notify done` line above it.
     const first = run.stdout.indexOf('--- alert ');
-    const id = printed[0]?.head.split(' ')[0] ?? 'none';
+    const id = printed[0]?.head?.split(' ')[0] ?? 'none';
     expect(run.stdout.lastIndexOf(`notify done: sns:Publish ${id}`, first)).toBeGreaterThan(-1);
   });
 
