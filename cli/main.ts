@@ -15,13 +15,19 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PolicyError } from '#core/policy';
 import { registerCheckConfig } from './commands/check-config.ts';
+import { registerGeneratePolicies } from './commands/generate-policies.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRules } from './commands/rules.ts';
 import { type Cli, type Io, type RegisterCommand, UsageError } from './context.ts';
 
 export type { Io } from './context.ts';
 
-const COMMANDS: RegisterCommand[] = [registerReplay, registerCheckConfig, registerRules];
+const COMMANDS: RegisterCommand[] = [
+  registerReplay,
+  registerCheckConfig,
+  registerRules,
+  registerGeneratePolicies,
+];
 
 const processIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -44,7 +50,8 @@ function createProgram(io: Io, status: { code: number }): Command {
   const program = new Command('sm-guardrails')
     .description(
       'SageMaker guardrails: replay CloudTrail events through the policy checks (offline, against a ' +
-        'simulated AWS account, or live), validate a policy file, list the rules.',
+        'simulated AWS account, or live), validate a policy file, list the rules, generate the preventive ' +
+        'IAM policies and SCPs the policy implies.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')

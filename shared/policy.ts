@@ -113,6 +113,21 @@ export const policySchema = z.strictObject({
   /** Calls by these principals are not evaluated: the guardrails' own roles, so they never loop on their writes. */
   ignoredPrincipals: z._default(z.array(principalPattern), ['arn:aws:iam::*:role/sm-guardrails-*']),
   statusTagKey: z._default(tagKey, 'guardrails:status'),
+  /** What `generate-policies` writes (prevention/): read by the generator only, never by the Lambda functions. */
+  prevention: section(
+    z.strictObject({
+      generate: z._default(z.array(z.enum(['scp', 'identity-policy', 'studio-access-policy'])), [
+        'scp',
+        'identity-policy',
+        'studio-access-policy',
+      ]),
+      /** Break-glass roles no generated Deny applies to (aws:PrincipalArn patterns). */
+      breakGlassPrincipals: z._default(z.array(principalPattern), []),
+      studioUserTagKey: z._default(tagKey, 'studiouserid'),
+      requireMfa: z._default(z.boolean(), false),
+      mfaMaxAgeSeconds: z._default(z.int().check(z.positive()), 3600),
+    }),
+  ),
 });
 
 type ActionName = (typeof ACTION_TYPES)[number];
