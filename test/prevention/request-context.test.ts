@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mapRequest } from '../../prevention/request-context.ts';
+import { loadSample } from '../support/sample-events.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: sample events are edited freely below.
-type Json = any;
-const load = (file: string): Json =>
-  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'events', file), 'utf8'));
+const load = loadSample;
 const requestsOf = (event: unknown) => {
   const mapped = mapRequest(event);
   if (mapped.kind !== 'requests') throw new Error(`not mapped: ${mapped.reason}`);

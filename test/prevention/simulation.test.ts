@@ -1,8 +1,6 @@
 // The proof that the two layers agree: every sample event (and single-setting variants of the compliant ones) is
 // judged by the core, offline, and its API call is evaluated by a real IAM evaluator against the generated SCP
 // and identity policy. A call is denied exactly when the core finds a violation the coverage says is preventable.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assessEvent, offlineStateSource } from '#core/pipeline';
 import { type Policy, policySchema } from '#core/policy';
@@ -16,20 +14,9 @@ import {
   type Statement,
 } from '../../prevention/statements.ts';
 import { callDenied, type Layer } from '../support/iam-simulation.ts';
+import { type Json, loadSample, sampleEventFiles } from '../support/sample-events.ts';
 
-const EVENTS = join(import.meta.dirname, '..', '..', 'events');
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return walk(path);
-    return entry.name.endsWith('.json') ? [relative(EVENTS, path)] : [];
-  });
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: sample events are edited freely below.
-type Json = any;
-const load = (file: string): Json => JSON.parse(readFileSync(join(EVENTS, file), 'utf8'));
+const load = loadSample;
 
 interface Case {
   name: string;
@@ -142,9 +129,8 @@ const VARIANTS: Case[] = [
 ];
 
 const CASES: Case[] = [
-  ...walk(EVENTS)
+  ...sampleEventFiles()
     .filter((file) => !file.startsWith('malformed/'))
-    .sort()
     .map((file) => ({ name: file, event: load(file) })),
   ...VARIANTS,
 ];
@@ -210,6 +196,8 @@ async function judge(c: Case, policy: Policy): Promise<Judged | undefined> {
 const docOf = (statements: Statement[]): PolicyDocument[] => [
   { Version: '2012-10-17', Statement: statements },
 ];
+/** Hundreds of simulations: generous under a loaded machine; this is no performance test. */
+const SLOW = 180_000;
 const generated = new Set<string>();
 const needed = new Set<string>();
 
@@ -244,21 +232,26 @@ describe.each([
       // Every context key the mapping sets is one the action carries (the simulator drops the others).
       expect(outcomes.filter((o) => o.ignoredContextKeys.length > 0)).toEqual([]);
     },
+    SLOW,
   );
 
-  it('records which statements alone stand between a preventable call and AWS', async () => {
-    // Explicit denies combine by OR: a call denied by exactly one statement is allowed once that one is removed.
-    for (const { statement } of denyStatements(policy)) generated.add(statement.Sid);
-    for (const j of judged.filter((c) => c.expectDenied)) {
-      const actions = new Set(j.requests.map((r) => r.action));
-      const deniers: string[] = [];
-      for (const statement of statements.filter((s) => actionsOf(s).some((a) => actions.has(a)))) {
-        if ((await callDenied(j.requests, docOf([statement]), 'scp')).denied) deniers.push(statement.Sid);
+  it(
+    'records which statements alone stand between a preventable call and AWS',
+    async () => {
+      // Explicit denies combine by OR: a call denied by exactly one statement is allowed once that one is removed.
+      for (const { statement } of denyStatements(policy)) generated.add(statement.Sid);
+      for (const j of judged.filter((c) => c.expectDenied)) {
+        const actions = new Set(j.requests.map((r) => r.action));
+        const deniers: string[] = [];
+        for (const statement of statements.filter((s) => actionsOf(s).some((a) => actions.has(a)))) {
+          if ((await callDenied(j.requests, docOf([statement]), 'scp')).denied) deniers.push(statement.Sid);
+        }
+        expect(deniers.length, j.name).toBeGreaterThan(0);
+        if (deniers.length === 1) needed.add(deniers[0] as string);
       }
-      expect(deniers.length, j.name).toBeGreaterThan(0);
-      if (deniers.length === 1) needed.add(deniers[0] as string);
-    }
-  });
+    },
+    SLOW,
+  );
 });
 
 describe('removing any generated statement lets some call through that the core judges preventable', () => {

@@ -1,0 +1,22 @@
+// The sample events in events/, by path relative to it (the form test/expected-verdicts.json uses).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const EVENTS_DIR = join(import.meta.dirname, '..', '..', 'events');
+
+/** Every sample event file, sorted, relative to events/. */
+export function sampleEventFiles(dir: string = EVENTS_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory())
+        return sampleEventFiles(path).map((file) => join(relative(EVENTS_DIR, path), file));
+      return entry.name.endsWith('.json') ? [entry.name] : [];
+    })
+    .sort();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: sample events are edited freely by the tests.
+export type Json = any;
+
+export const loadSample = (file: string): Json => JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8'));
