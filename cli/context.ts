@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_POLICY, type Policy, PolicyError } from '#core/policy';
-import { parsePolicy } from '#core/policy-file';
+import { deployablePolicy } from '#core/policy-file';
 
 type Write = (text: string) => void;
 /** Output of the CLI, one call per line (the newline is added). Tests pass their own. */
@@ -26,7 +26,10 @@ export interface Cli {
 /** A command module's entry point: adds its command (options, help, action) to the program. */
 export type RegisterCommand = (program: Command, cli: Cli) => void;
 
-/** The policy in FILE, or the default policy when there is none. A bad file throws a PolicyError. */
+/**
+ * The policy in FILE, or the default policy when there is none. A bad file throws a PolicyError: the same
+ * checks as packaging, so a policy the CLI accepts is one the deployment ships.
+ */
 export async function loadPolicy(file: string | undefined): Promise<Policy> {
   if (!file) return DEFAULT_POLICY;
   let text: string;
@@ -36,7 +39,7 @@ export async function loadPolicy(file: string | undefined): Promise<Policy> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PolicyError(file, [code === 'ENOENT' ? 'no such file' : `cannot read (${code})`]);
   }
-  return parsePolicy(text, file);
+  return deployablePolicy(text, file).policy;
 }
 
 /** Collects a repeatable option's values (`--exclude a --exclude b`). */

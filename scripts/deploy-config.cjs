@@ -1,5 +1,6 @@
 // Deploy-time inputs for serverless.yml, resolved by `serverless package` itself (no AWS calls):
-//   ${file(./scripts/deploy-config.cjs):policy}              the policy file, validated, as compact JSON
+//   ${file(./scripts/deploy-config.cjs):policyAsset}         the policy file, validated, written as compact JSON
+//                                                            for the zips; its path (see writePolicyAsset)
 //   ${file(./scripts/deploy-config.cjs):mode}                the `mode` stage param, validated
 //   ${file(./scripts/deploy-config.cjs):alertSubscriptions}  SNS email subscriptions from `alertEmails`
 //   ${file(./scripts/deploy-config.cjs):topicArn}            Ref AlertTopic         } emulator values under
@@ -12,24 +13,18 @@
 'use strict';
 
 const { createHash } = require('node:crypto');
-const { readFile } = require('node:fs/promises');
+const { mkdir, readFile, writeFile } = require('node:fs/promises');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { isDeepStrictEqual } = require('node:util');
-const { parseDocument } = require('yaml');
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** Lambda allows 4 KB for all environment variables together (keys and values, in bytes). */
-const LAMBDA_ENV_LIMIT = 4096;
 /**
- * What the other variables can take: SM_GUARDRAILS_TOPIC_ARN and SM_GUARDRAILS_RECHECK_QUEUE_URL are only
- * known at deploy time (about 100 bytes each with the names serverless.yml sets), plus the POWERTOOLS_*,
- * NODE_OPTIONS and SM_GUARDRAILS_MODE pairs (about 200 bytes). 1 KB leaves a wide margin.
+ * Where packaging writes the validated policy (git- and biome-ignored): one directory per content hash, so
+ * concurrent packagings of one checkout with different policies (the template tests) never share a file.
  */
-const RESERVED_FOR_OTHER_VARIABLES = 1024;
-const POLICY_VARIABLE = 'SM_GUARDRAILS_POLICY';
-const MAX_POLICY_BYTES = LAMBDA_ENV_LIMIT - RESERVED_FOR_OTHER_VARIABLES - POLICY_VARIABLE.length;
+const POLICY_ASSET_DIR = '.sm-guardrails/policy';
+const POLICY_ASSET_NAME = 'guardrails.policy.json';
 
 /** An error serverless prints as its message alone (it prints `error.stack` when there is one). */
 function deployError(message) {
@@ -43,18 +38,19 @@ async function param(resolveVariable, name) {
   return value == null ? '' : String(value).trim();
 }
 
-async function loadPolicyModules() {
+async function loadPolicyModule() {
   const { tsImport } = await import('tsx/esm/api');
-  const load = (file) => tsImport(pathToFileURL(path.join(ROOT, file)).href, pathToFileURL(__filename).href);
-  const [policyFile, policy] = await Promise.all([load('shared/policy-file.ts'), load('shared/policy.ts')]);
-  return { parsePolicy: policyFile.parsePolicy, parsePolicyJson: policy.parsePolicyJson };
+  return tsImport(
+    pathToFileURL(path.join(ROOT, 'shared/policy-file.ts')).href,
+    pathToFileURL(__filename).href,
+  );
 }
 
 /**
- * Reads and validates a policy file; returns it as compact JSON for SM_GUARDRAILS_POLICY (exported for the
- * tests). The JSON is the file's own content, so settings left at their defaults cost no bytes of Lambda's
- * 4 KB; it is checked to read back, through the functions' own parsePolicyJson, as exactly the policy
- * validated here.
+ * Reads and validates a policy file; returns it as compact JSON (exported for the tests). The same checks as
+ * `sm-guardrails check-config` (shared/policy-file.ts deployablePolicy): the file's own content, checked to read
+ * back, through the functions' own parsePolicyJson, as exactly the policy validated here. No size limit: the
+ * policy travels as a file in the function code, not in Lambda's 4 KB of environment variables.
  */
 async function policyJsonFromFile(file) {
   if (!file) throw deployError('stage param "policyFile" is empty: set it to a policy YAML/JSON file');
@@ -64,10 +60,9 @@ async function policyJsonFromFile(file) {
   } catch (error) {
     throw deployError(`${file}: cannot read the policy file (${error.code ?? error.message})`);
   }
-  const { parsePolicy, parsePolicyJson } = await loadPolicyModules();
-  let policy;
+  const { deployablePolicy } = await loadPolicyModule();
   try {
-    policy = parsePolicy(text, file);
+    return deployablePolicy(text, file).json;
   } catch (error) {
     if (error?.name === 'PolicyError' && Array.isArray(error.problems)) {
       const count = error.problems.length;
@@ -78,21 +73,20 @@ async function policyJsonFromFile(file) {
     }
     throw error;
   }
-  // Same YAML reading as shared/policy-file.ts (parseDocument with default options, then toJS).
-  const json = JSON.stringify(parseDocument(text).toJS() ?? {});
-  if (!isDeepStrictEqual(parsePolicyJson(json, file), policy)) {
-    throw deployError(`${file}: the policy does not read back the same from JSON (a YAML-only value?)`);
-  }
-  const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > MAX_POLICY_BYTES) {
-    throw deployError(
-      `${file}: the policy is ${bytes} bytes as JSON, over the ${MAX_POLICY_BYTES} bytes ${POLICY_VARIABLE} can ` +
-        `take (Lambda allows ${LAMBDA_ENV_LIMIT} bytes for all environment variables; ` +
-        `${RESERVED_FOR_OTHER_VARIABLES} are kept for the others). Leave out settings equal to their defaults ` +
-        'or shorten the lists.',
-    );
-  }
-  return json;
+}
+
+/**
+ * Writes the validated policy where `package.patterns` picks it up into every function's zip, and returns its
+ * path relative to the service directory: the functions read it from there (SM_GUARDRAILS_POLICY_FILE,
+ * relative to the code's root). Exported for the tests.
+ */
+async function writePolicyAsset(file) {
+  const json = await policyJsonFromFile(file);
+  const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
+  const relative = `${POLICY_ASSET_DIR}/${hash}/${POLICY_ASSET_NAME}`;
+  await mkdir(path.join(ROOT, POLICY_ASSET_DIR, hash), { recursive: true });
+  await writeFile(path.join(ROOT, relative), json);
+  return relative;
 }
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -151,7 +145,7 @@ async function refOrLocal(resolveVariable, logicalId, local) {
 }
 
 module.exports = {
-  policy: async ({ resolveVariable }) => policyJsonFromFile(await param(resolveVariable, 'policyFile')),
+  policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),
 
   mode: async ({ resolveVariable }) => {
     const mode = await param(resolveVariable, 'mode');
@@ -191,7 +185,7 @@ module.exports = {
   bundleExtension: async () => (isInvokeLocal() ? '.js' : '.mjs'),
 
   policyJsonFromFile,
+  writePolicyAsset,
   subscriptionResources,
   isInvokeLocal,
-  MAX_POLICY_BYTES,
 };

@@ -1,6 +1,8 @@
 // What every function shares: configuration, clients, logger and metrics, created once per container; and the
 // handling of one event with Lambda's error semantics (transient AWS failures throw so Lambda retries; permanent
 // problems are logged and return).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -24,10 +26,25 @@ export interface RuntimeConfig {
   recheckQueueUrl?: string;
 }
 
+/**
+ * The policy the deployment ships: the file SM_GUARDRAILS_POLICY_FILE names in the function's code (relative to
+ * LAMBDA_TASK_ROOT, else to the working directory, which `serverless invoke local` sets to the build), or inline
+ * JSON in SM_GUARDRAILS_POLICY (an override, e.g. `invoke local --env`). Neither: the default policy.
+ */
+function policyFromEnvironment(env: NodeJS.ProcessEnv): Policy {
+  if (env.SM_GUARDRAILS_POLICY) return parsePolicyJson(env.SM_GUARDRAILS_POLICY, 'SM_GUARDRAILS_POLICY');
+  const file = env.SM_GUARDRAILS_POLICY_FILE;
+  if (!file) return DEFAULT_POLICY;
+  const roots = [env.LAMBDA_TASK_ROOT, process.cwd()].filter((root): root is string => Boolean(root));
+  const path = roots.map((root) => resolve(root, file)).find((candidate) => existsSync(candidate));
+  // A policy that is configured but missing fails the cold start: never the default policy in its place.
+  if (!path) throw new Error(`SM_GUARDRAILS_POLICY_FILE: ${file} is not in ${roots.join(' or ')}`);
+  return parsePolicyJson(readFileSync(path, 'utf8'), file);
+}
+
 /** Reads the configuration the deployment sets. A bad policy fails the cold start loudly (it was validated at package time). */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const text = env.SM_GUARDRAILS_POLICY;
-  const policy = text ? parsePolicyJson(text, 'SM_GUARDRAILS_POLICY') : DEFAULT_POLICY;
+  const policy = policyFromEnvironment(env);
   const mode = env.SM_GUARDRAILS_MODE || undefined;
   if (mode !== undefined && mode !== 'enforce' && mode !== 'report') {
     throw new Error(`SM_GUARDRAILS_MODE: must be enforce or report, not "${mode}"`);

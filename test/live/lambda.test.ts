@@ -1,4 +1,7 @@
 // The Lambda functions as deployed: env configuration, Lambda error semantics, deferred stops through SQS.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
@@ -66,6 +69,31 @@ describe('configuration', () => {
     expect(() => configFromEnvironment({ SM_GUARDRAILS_MODE: 'off' })).toThrow(
       'SM_GUARDRAILS_MODE: must be enforce or report, not "off"',
     );
+  });
+
+  it('reads the policy file shipped in the code, relative to LAMBDA_TASK_ROOT', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sm-guardrails-task-'));
+    mkdirSync(join(root, '.sm-guardrails/policy/abc'), { recursive: true });
+    // A policy far over Lambda's 4 KB of environment variables.
+    const roles = Array.from({ length: 450 }, (_, i) => `arn:aws:iam::123456789012:role/studio-team-${i}`);
+    const text = JSON.stringify({ mode: 'report', userProfile: { allowedExecutionRoles: roles } });
+    expect(text.length).toBeGreaterThan(20_000);
+    writeFileSync(join(root, '.sm-guardrails/policy/abc/guardrails.policy.json'), text);
+    const file = '.sm-guardrails/policy/abc/guardrails.policy.json';
+    const config = configFromEnvironment({ SM_GUARDRAILS_POLICY_FILE: file, LAMBDA_TASK_ROOT: root });
+    expect(config.policy.mode).toBe('report');
+    expect(config.policy.userProfile.allowedExecutionRoles).toEqual(roles);
+  });
+
+  it('fails the cold start when the policy file is missing or bad: never the default policy instead', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sm-guardrails-task-'));
+    expect(() =>
+      configFromEnvironment({ SM_GUARDRAILS_POLICY_FILE: 'missing.json', LAMBDA_TASK_ROOT: root }),
+    ).toThrow(/^SM_GUARDRAILS_POLICY_FILE: missing\.json is not in /);
+    writeFileSync(join(root, 'bad.json'), '{"mode": "sometimes"}');
+    expect(() =>
+      configFromEnvironment({ SM_GUARDRAILS_POLICY_FILE: 'bad.json', LAMBDA_TASK_ROOT: root }),
+    ).toThrow(/^bad\.json: mode: /);
   });
 });
 

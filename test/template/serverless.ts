@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readZip } from './zip.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVERLESS_BIN = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
@@ -114,4 +115,15 @@ export function functionOfLogicalId(logicalId: string): FunctionName {
   const name = FUNCTION_NAMES.find((f) => FUNCTIONS[f] === logicalId);
   if (!name) throw new Error(`${logicalId} is not one of the guardrails functions`);
   return name;
+}
+
+/** The policy a function reads at cold start: the file SM_GUARDRAILS_POLICY_FILE names, from its zip. */
+export function packagedPolicy(packaged: Packaged, fn: FunctionName): { file: string; json: string } {
+  const env = (props(packaged.template, FUNCTIONS[fn]).Environment as { Variables: Record<string, unknown> })
+    .Variables;
+  const file = env.SM_GUARDRAILS_POLICY_FILE;
+  if (typeof file !== 'string') throw new Error(`${fn}: no SM_GUARDRAILS_POLICY_FILE`);
+  const entry = readZip(path.join(packaged.dir, `${fn}.zip`)).find((e) => e.name === file);
+  if (!entry) throw new Error(`${fn}: ${file} is not in the zip`);
+  return { file, json: entry.data().toString('utf8') };
 }

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyJson } from '#core/policy';
+import { runCli } from '../support/cli.ts';
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
   PACKAGE_TIMEOUT_MS,
   type Packaged,
+  packagedPolicy,
   packageService,
   props,
   type RunResult,
@@ -24,7 +26,6 @@ const deployConfig = createRequire(import.meta.url)('../../scripts/deploy-config
     Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };
   isInvokeLocal(argv: string[]): boolean;
-  MAX_POLICY_BYTES: number;
 };
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'sm-guardrails-params-'));
@@ -34,13 +35,17 @@ const writeScratch = (name: string, text: string): string => {
   return file;
 };
 
+// A stricter prod policy of about 20 KB: far over Lambda's 4 KB of environment variables.
+const TEAM_ROLES = Array.from({ length: 450 }, (_, i) => `arn:aws:iam::123456789012:role/team-${i}-studio`);
 const PROD_POLICY = `# a stricter prod policy
 mode: enforce
 kms:
   allowedKeys:
     - arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
 userProfile:
-  allowedExecutionRoles: ['arn:aws:iam::*:role/studio-*']
+  allowedExecutionRoles:
+    - 'arn:aws:iam::*:role/studio-*'
+${TEAM_ROLES.map((role) => `    - ${role}`).join('\n')}
 `;
 
 describe('another stage with its own params', () => {
@@ -69,18 +74,28 @@ describe('another stage with its own params', () => {
       expect(s).toMatchObject({ Protocol: 'email', TopicArn: { Ref: 'AlertTopic' } });
   });
 
-  it('passes the mode and the chosen policy file to every function', () => {
+  it('passes the mode and the chosen policy file, 20 KB of it, to every function', () => {
     for (const fn of FUNCTION_NAMES) {
       const env = (props(prod.template, FUNCTIONS[fn]).Environment as { Variables: Record<string, string> })
         .Variables;
       expect(env.SM_GUARDRAILS_MODE).toBe('report');
-      const policy = parsePolicyJson(env.SM_GUARDRAILS_POLICY ?? '', 'SM_GUARDRAILS_POLICY');
+      const { file, json } = packagedPolicy(prod, fn);
+      expect(Buffer.byteLength(json)).toBeGreaterThan(20_000);
+      const policy = parsePolicyJson(json, file);
       expect(policy.kms.allowedKeys).toHaveLength(1);
-      expect(policy.userProfile.allowedExecutionRoles).toEqual(['arn:aws:iam::*:role/studio-*']);
+      expect(policy.userProfile.allowedExecutionRoles).toEqual([
+        'arn:aws:iam::*:role/studio-*',
+        ...TEAM_ROLES,
+      ]);
       expect(policy.notebook).toEqual(DEFAULT_POLICY.notebook);
-      // Only what the file says travels: settings left at their defaults cost no environment bytes.
-      expect(JSON.parse(env.SM_GUARDRAILS_POLICY ?? '{}')).not.toHaveProperty('notebook');
+      // Only what the file says travels: settings left at their defaults stay out.
+      expect(JSON.parse(json)).not.toHaveProperty('notebook');
     }
+  });
+
+  it('the same 20 KB policy passes check-config', () => {
+    const run = runCli(['check-config', writeScratch('prod-check.policy.yml', PROD_POLICY)]);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('names the stage and region in functions, roles, queues and the topic', () => {
@@ -139,23 +154,15 @@ describe('package-time checks', () => {
     );
   });
 
-  it("refuses a policy too large for Lambda's 4 KB of environment", async () => {
-    const keys = Array.from(
-      { length: 60 },
-      (_, i) =>
-        `    - arn:aws:kms:us-east-1:123456789012:key/${String(i).padStart(8, '0')}-1111-2222-3333-444455556666`,
-    );
-    const big = writeScratch('big.yml', `kms:\n  allowedKeys:\n${keys.join('\n')}\n`);
-    await expect(deployConfig.policyJsonFromFile(big)).rejects.toThrow(
-      new RegExp(
-        `big\\.yml: the policy is \\d+ bytes as JSON, over the ${deployConfig.MAX_POLICY_BYTES} bytes`,
-      ),
-    );
-    // Just under the limit passes.
-    const fits = writeScratch('fits.yml', `kms:\n  allowedKeys:\n${keys.slice(0, 30).join('\n')}\n`);
-    expect(Buffer.byteLength(await deployConfig.policyJsonFromFile(fits))).toBeLessThan(
-      deployConfig.MAX_POLICY_BYTES,
-    );
+  it('check-config rejects what packaging rejects, with the same lines', async () => {
+    const run = runCli(['check-config', badPolicy]);
+    expect(run.status).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.startsWith(`${badPolicy}: `)).toBe(true);
+      expect(failed.output).toContain(line.slice(`${badPolicy}: `.length));
+    }
   });
 });
 

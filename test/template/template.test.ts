@@ -20,6 +20,7 @@ import {
   functionOfLogicalId,
   PACKAGE_TIMEOUT_MS,
   type Packaged,
+  packagedPolicy,
   packageService,
   props,
   ROOT,
@@ -402,7 +403,7 @@ const FUNCTION_ENV = [
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
   'SM_GUARDRAILS_MODE',
-  'SM_GUARDRAILS_POLICY',
+  'SM_GUARDRAILS_POLICY_FILE',
   'SM_GUARDRAILS_RECHECK_QUEUE_URL',
   'SM_GUARDRAILS_TABLE',
   'SM_GUARDRAILS_TOPIC_ARN',
@@ -509,9 +510,21 @@ describe('resources', () => {
     const text = readFileSync(path.join(ROOT, 'guardrails.policy.yml'), 'utf8');
     expect(parsePolicy(text, 'guardrails.policy.yml')).toEqual(DEFAULT_POLICY);
     for (const fn of FUNCTION_NAMES) {
-      const json = envOf(fn).SM_GUARDRAILS_POLICY as string;
+      const { file, json } = packagedPolicy(packaged, fn);
+      expect(file).toMatch(/^\.sm-guardrails\/policy\/[0-9a-f]{16}\/guardrails\.policy\.json$/);
       expect(json).not.toContain('\n');
-      expect(parsePolicyJson(json, 'SM_GUARDRAILS_POLICY')).toEqual(DEFAULT_POLICY);
+      expect(parsePolicyJson(json, file)).toEqual(DEFAULT_POLICY);
+    }
+  });
+
+  it('ships the policy in the code, in no environment variable (Lambda allows 4 KB for them all)', () => {
+    for (const fn of FUNCTION_NAMES) {
+      for (const [name, value] of Object.entries(envOf(fn))) {
+        expect(name).not.toBe('SM_GUARDRAILS_POLICY');
+        if (typeof value !== 'string') continue;
+        expect(value, name).not.toMatch(/ignoredPrincipals|protectedTags|requiredTags/);
+        expect(value.length, name).toBeLessThan(200);
+      }
     }
   });
 
@@ -548,7 +561,9 @@ describe('function bundles', () => {
     expect(statSync(zipFile).size).toBeLessThan(MAX_ZIP_BYTES);
     const entries = readZip(zipFile);
     const bundle = `functions/${SOURCE_DIRS[fn]}/handler.mjs`;
-    expect(entries.map((e) => e.name).sort()).toEqual([bundle, `${bundle}.map`]);
+    expect(entries.map((e) => e.name).sort()).toEqual(
+      [bundle, `${bundle}.map`, packagedPolicy(packaged, fn).file].sort(),
+    );
     const code =
       entries
         .find((e) => e.name === bundle)
@@ -619,7 +634,8 @@ describe('function bundles', () => {
               AWS_ACCESS_KEY_ID: 'local',
               AWS_SECRET_ACCESS_KEY: 'local',
               AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-              SM_GUARDRAILS_POLICY: env.SM_GUARDRAILS_POLICY as string,
+              LAMBDA_TASK_ROOT: dir,
+              SM_GUARDRAILS_POLICY_FILE: env.SM_GUARDRAILS_POLICY_FILE as string,
               SM_GUARDRAILS_MODE: env.SM_GUARDRAILS_MODE as string,
               SM_GUARDRAILS_TOPIC_ARN: topicArn,
               SM_GUARDRAILS_RECHECK_QUEUE_URL: queueUrl,
