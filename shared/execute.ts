@@ -1,10 +1,13 @@
 // Planned actions -> executed actions. Idempotent and convergent: every write is computed against the live
 // state, so running the same plan twice changes nothing the second time. A failed action is reported with
-// AWS's error name and the others still run.
+// AWS's error name and the others still run. Each step (tags, stop, alert) is recorded in the action journal
+// once it succeeded or failed permanently: a retry redoes only the steps not recorded. A transient failure
+// (throttling, 5xx after the SDK's retries) is not recorded and holds the alert back: the event is retried.
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
 import { publishNotification, type SnsMessage } from './aws/sns.ts';
+import type { ActionJournal, SettledStep, StepName } from './delivery.ts';
 import { composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
 import type { Policy } from './policy.ts';
@@ -20,6 +23,10 @@ export interface ExecutionOptions {
   dryRun?: boolean;
   /** A re-check of a deferred stop: still deferred is not news. */
   recheck?: boolean;
+  /** Queues the next re-check of a deferred stop; returns what to say about it. None: no backstop. */
+  scheduleRecheck?: () => Promise<string>;
+  /** Where each step's completion is recorded, under the event id (none: nothing is recorded). */
+  journal?: { store: ActionJournal; eventId: string; recorded: Partial<Record<StepName, SettledStep>> };
 }
 
 export interface Execution {
@@ -27,6 +34,29 @@ export interface Execution {
   notification?: NotificationReport;
   /** The alert as composed for SNS (sent, or in a dry run what would have been). */
   message?: SnsMessage;
+  /** A write failed transiently: nothing after it was recorded, the alert is held back, the event is retried. */
+  retry?: AwsCallError;
+}
+
+const isTransient = (error: unknown): error is AwsCallError =>
+  error instanceof AwsCallError && error.transient;
+
+/** A step done before (recorded in the journal) is reported as it was; otherwise run, and recorded unless transient. */
+export async function journaled(
+  opts: Pick<ExecutionOptions, 'journal' | 'dryRun'>,
+  name: StepName,
+  run: () => Promise<SettledStep & { retry?: AwsCallError }>,
+): Promise<SettledStep & { retry?: AwsCallError }> {
+  const journal = opts.dryRun ? undefined : opts.journal;
+  const prior = journal?.recorded[name];
+  if (prior) return prior;
+  const settled = await run();
+  if (journal && !settled.retry) {
+    const { retry: _, ...record } = settled;
+    await journal.store.record(journal.eventId, name, record);
+    journal.recorded[name] = record;
+  }
+  return settled;
 }
 
 type TagAction = Extract<PlannedAction, { type: 'tag' | 'revert' }>;
@@ -56,9 +86,9 @@ async function executeTagging(
   actions: TagAction[],
   assessment: Assessment,
   opts: ExecutionOptions,
-): Promise<ActionResult[]> {
+): Promise<SettledStep & { retry?: AwsCallError }> {
   const state = assessment.state;
-  if (!state) return [];
+  if (!state) return { results: [] };
   const { set, unset } = tagWrites(actions, state.tags ?? {});
   const touches = (action: TagAction) =>
     action.type === 'tag'
@@ -74,7 +104,7 @@ async function executeTagging(
       failure = error as Error;
     }
   }
-  return actions.map((action): ActionResult => {
+  const results = actions.map((action): ActionResult => {
     if (!touches(action)) {
       return {
         type: action.type,
@@ -88,6 +118,7 @@ async function executeTagging(
     }
     return { type: action.type, status: 'done', detail: describePlannedAction(action) };
   });
+  return { results, ...(isTransient(failure) ? { retry: failure } : {}) };
 }
 
 const STOP_DECISION: Record<NotebookStatus, Omit<ActionResult, 'type'> | 'stop'> = {
@@ -101,7 +132,10 @@ const STOP_DECISION: Record<NotebookStatus, Omit<ActionResult, 'type'> | 'stop'>
   Failed: { status: 'skipped', detail: 'notebook is Failed and cannot be stopped: admins notified' },
 };
 
-async function executeStop(assessment: Assessment, opts: ExecutionOptions): Promise<ActionResult> {
+async function executeStop(
+  assessment: Assessment,
+  opts: ExecutionOptions,
+): Promise<ActionResult & { retry?: AwsCallError }> {
   const state = assessment.state;
   const status = state?.status;
   if (!state || !status) return { type: 'stop', status: 'skipped', detail: 'notebook status unknown' };
@@ -118,7 +152,13 @@ async function executeStop(assessment: Assessment, opts: ExecutionOptions): Prom
       const next = now ? STOP_DECISION[now] : undefined;
       if (next && next !== 'stop') return { type: 'stop', ...next };
     }
-    return { type: 'stop', status: 'failed', detail: (error as Error).message, error: errorName(error) };
+    const failed: ActionResult = {
+      type: 'stop',
+      status: 'failed',
+      detail: (error as Error).message,
+      error: errorName(error),
+    };
+    return isTransient(error) ? Object.assign(failed, { retry: error }) : failed;
   }
 }
 
@@ -134,7 +174,9 @@ export function shouldNotify(
 ): boolean {
   if (mode === 'report') return !recheck;
   const others = results.filter((r) => r.type !== 'notify');
-  if (others.length === 0) return !recheck;
+  // A re-check tells the admins only what it did (or failed to do); waiting longer is no news.
+  if (recheck) return others.some((r) => r.status === 'done' || r.status === 'failed');
+  if (others.length === 0) return true;
   return others.some((r) => {
     if (r.status === 'deferred') return !recheck;
     return r.status !== 'skipped' || !r.detail?.startsWith('already');
@@ -146,47 +188,96 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   if (plan.length === 0) return { actions: [] };
   const mode = opts.policy.mode;
   const results: ActionResult[] = [];
+  let retry: AwsCallError | undefined;
 
   const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
   if (mode === 'report') results.push(...tagging.map((a) => wouldDo(a, 'report mode')));
-  else results.push(...(await executeTagging(tagging, assessment, opts)));
-
-  if (plan.some((a) => a.type === 'stop')) {
-    results.push(
-      mode === 'report' ? wouldDo({ type: 'stop' }, 'report mode') : await executeStop(assessment, opts),
-    );
+  else if (tagging.length > 0) {
+    const step = await journaled(opts, 'tags', () => executeTagging(tagging, assessment, opts));
+    results.push(...step.results);
+    retry ??= step.retry;
   }
 
-  if (!plan.some((a) => a.type === 'notify')) return { actions: results };
+  if (plan.some((a) => a.type === 'stop')) {
+    if (mode === 'report') results.push(wouldDo({ type: 'stop' }, 'report mode'));
+    else {
+      // The stop and, when it must wait, the queued re-check are one step: a retry redoes both or neither.
+      const step = await journaled(opts, 'stop', async () => {
+        let { retry: failure, ...result } = await executeStop(assessment, opts);
+        if (result.status === 'deferred' && opts.scheduleRecheck && !opts.dryRun) {
+          try {
+            result = { ...result, detail: `${result.detail}; ${await opts.scheduleRecheck()}` };
+          } catch (error) {
+            result = {
+              type: 'stop',
+              status: 'failed',
+              detail: `${result.detail}, but the re-check could not be queued: ${(error as Error).message}`,
+              error: errorName(error),
+            };
+            if (isTransient(error)) failure = error;
+          }
+        }
+        return { results: [result], ...(failure ? { retry: failure } : {}) };
+      });
+      results.push(...step.results);
+      retry ??= step.retry;
+    }
+  }
+
+  const outcome = (extra: Partial<Execution> = {}): Execution => ({
+    actions: results,
+    ...extra,
+    ...(retry ? { retry } : {}),
+  });
+  if (!plan.some((a) => a.type === 'notify')) return outcome();
+  if (retry) {
+    // The alert says what happened: it waits for the retry that settles the failed action (then the
+    // failed-events queue and its alarm, and `sm-guardrails redrive`, which sends it).
+    results.push({ type: 'notify', status: 'deferred', detail: `not sent yet: ${retry.call} is retried` });
+    return outcome();
+  }
   if (!shouldNotify(results, mode, opts.recheck)) {
     results.push({
       type: 'notify',
       status: 'skipped',
       detail: 'already notified: the resource is already in this status',
     });
-    return { actions: results };
+    return outcome();
   }
   const message = composeNotification({ assessment, results, mode, statusTagKey: opts.policy.statusTagKey });
+  const step = await notifyStep(opts, message);
+  results.push(...step.results);
+  retry ??= step.retry;
+  return outcome({ ...(step.notification ? { notification: step.notification } : {}), message });
+}
+
+/** Publishes one alert, once per event (journaled). A transient SNS failure is retried with the event. */
+export function notifyStep(
+  opts: Pick<ExecutionOptions, 'aws' | 'topicArn' | 'dryRun' | 'journal'>,
+  message: SnsMessage,
+): Promise<SettledStep & { retry?: AwsCallError }> {
   if (opts.dryRun || !opts.topicArn) {
     const why = opts.dryRun ? 'dry run: not sent' : 'no SNS topic configured';
-    results.push({ type: 'notify', status: 'skipped', detail: why });
-    return {
-      actions: results,
+    return Promise.resolve({
+      results: [{ type: 'notify', status: 'skipped', detail: why }],
       notification: { subject: message.subject, status: opts.dryRun ? 'planned' : 'skipped' },
-      message,
-    };
+    });
   }
-  try {
-    const messageId = await publishNotification(opts.aws.sns, opts.topicArn, message);
-    results.push({ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}` });
-    return {
-      actions: results,
-      notification: { subject: message.subject, messageId, status: 'sent' },
-      message,
-    };
-  } catch (error) {
-    const name = errorName(error);
-    results.push({ type: 'notify', status: 'failed', detail: (error as Error).message, error: name });
-    return { actions: results, notification: { subject: message.subject, status: 'failed', error: name } };
-  }
+  const topicArn = opts.topicArn;
+  return journaled(opts, 'notify', async () => {
+    try {
+      const messageId = await publishNotification(opts.aws.sns, topicArn, message);
+      return {
+        results: [{ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}` }],
+        notification: { subject: message.subject, messageId, status: 'sent' },
+      };
+    } catch (error) {
+      const name = errorName(error);
+      return {
+        results: [{ type: 'notify', status: 'failed', detail: (error as Error).message, error: name }],
+        notification: { subject: message.subject, status: 'failed', error: name },
+        ...(isTransient(error) ? { retry: error } : {}),
+      };
+    }
+  });
 }

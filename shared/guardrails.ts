@@ -3,13 +3,21 @@
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError } from './aws/errors.ts';
 import { createLiveStateSource } from './aws/live-source.ts';
-import { publishNotification } from './aws/sns.ts';
+import type { SnsMessage } from './aws/sns.ts';
+import {
+  type ActionJournal,
+  DeliveryInProgressError,
+  type DeliveryStore,
+  memoryDeliveryStore,
+  type SettledStep,
+  type StepName,
+} from './delivery.ts';
 import { normalizeEvent } from './events/normalize.ts';
-import { type Execution, executePlan } from './execute.ts';
-import { composeStopAbandoned } from './notification.ts';
+import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
+import { composeReadFailure, composeStopAbandoned } from './notification.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
-import type { RecheckRequest } from './recheck.ts';
+import { nextRecheck, RECHECK_DELAY_SECONDS, type RecheckRequest, recheckRequestFor } from './recheck.ts';
 import { buildReport, type EventReport } from './report.ts';
 
 export interface GuardrailsOptions {
@@ -17,43 +25,54 @@ export interface GuardrailsOptions {
   aws: AwsClients;
   topicArn?: string;
   dryRun?: boolean;
+  /** Idempotency and per-action records. Default: this process's memory (store/ has the DynamoDB one). */
+  delivery?: DeliveryStore;
+  /** Queues a re-check of a deferred stop (SQS). None: the deferred stop relies on the state-change event. */
+  scheduleRecheck?: (request: RecheckRequest, delaySeconds: number) => Promise<void>;
+  /** How long an invocation may hold an event before a retry may take it over: the Lambda timeout. */
+  invocationBudgetMs?: number;
+  now?: () => Date;
 }
 
 export interface HandleOptions {
-  /** A delayed re-check of our own: a stop that is still deferred is no news for the admins. */
-  recheck?: boolean;
+  /** A delayed re-check of a deferred stop: what it asks for. */
+  recheck?: RecheckRequest;
+  /** Time left in this invocation (Lambda's context), for how long the event is held. */
+  remainingMs?: () => number;
 }
 
 export interface HandledEvent {
   report: EventReport;
   assessment: Assessment;
   execution?: Execution;
-  /** A read or write that failed after the SDK's retries; transient ones are worth a Lambda retry. */
+  /** A read or write that failed after the SDK's retries. */
   error?: AwsCallError;
+  /** Not settled: a transient failure, or another delivery of the event in progress. Lambda must retry it. */
+  retry?: boolean;
+  /** A repeat delivery of an event already handled: nothing was done again. */
+  duplicate?: boolean;
 }
 
-/** Event ids this container has handled, so a redelivery to it does nothing twice. Bounded. */
-export class RecentEventIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity = 1000) {}
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-  add(id: string): void {
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
-    }
+/** The work of one event did not settle (a transient failure): unwinds the idempotency record, then retried. */
+class RetryLater extends Error {
+  constructor(readonly execution: Execution) {
+    super(execution.retry?.message ?? 'retry');
   }
 }
+
+type Work = (journal: ExecutionOptions['journal']) => Promise<Execution>;
+
+const DEFAULT_BUDGET_MS = 60_000;
 
 export class Guardrails {
   readonly source: StateSource;
-  private readonly recent = new RecentEventIds();
+  readonly delivery: DeliveryStore;
+  private readonly now: () => Date;
 
   constructor(readonly options: GuardrailsOptions) {
     this.source = createLiveStateSource(options.aws);
+    this.delivery = options.delivery ?? memoryDeliveryStore();
+    this.now = options.now ?? (() => new Date());
   }
 
   async handle(event: unknown, handleOptions: HandleOptions = {}): Promise<HandledEvent> {
@@ -65,44 +84,176 @@ export class Guardrails {
       if (!(error instanceof AwsCallError)) throw error;
       const normalized = normalizeEvent(event);
       const ids = normalized.kind === 'change' ? normalized.change : {};
-      const failed: Assessment = { verdict: 'skipped', reason: error.message, ...pickIds(ids) };
-      return { report: buildReport(failed, [], { verdict: 'error' }), assessment: failed, error };
-    }
-    const id = assessment.eventId;
-    if (id && assessment.verdict === 'noncompliant' && this.recent.has(id)) {
-      const duplicate: Assessment = {
-        ...assessment,
+      const failed: Assessment = {
         verdict: 'skipped',
-        reason: `duplicate delivery of event ${id}`,
+        reason: error.message,
+        ...pickIds(ids),
+        ...(normalized.kind === 'change' ? { change: normalized.change } : {}),
       };
-      delete duplicate.evaluation;
-      return { report: buildReport(duplicate, []), assessment: duplicate };
+      if (error.transient || normalized.kind !== 'change') {
+        return {
+          report: buildReport(failed, [], { verdict: 'error' }),
+          assessment: failed,
+          error,
+          retry: true,
+        };
+      }
+      // Permanent (access denied...): nothing can be checked until it is fixed, and the admins must know now.
+      // The event still fails (after the alert, recorded once) so it ends in the failed-events queue, to be
+      // redriven once the permission is fixed.
+      const message = composeReadFailure(normalized.change, error, policy.mode);
+      return this.settle(failed, handleOptions, async (journal) => {
+        const alerted = await this.alert(message, journal);
+        return { ...alerted, retry: alerted.retry ?? error };
+      });
     }
-    const execution = await executePlan(assessment, {
-      aws: this.options.aws,
-      policy,
-      ...(this.options.topicArn ? { topicArn: this.options.topicArn } : {}),
-      ...(this.options.dryRun ? { dryRun: true } : {}),
-      ...(handleOptions.recheck ? { recheck: true } : {}),
+    const recheck = handleOptions.recheck;
+    if (recheck && assessment.verdict === 'skipped' && assessment.reason === 'resource no longer exists') {
+      return this.settle(assessment, handleOptions, (journal) => this.abandoned(recheck, 'deleted', journal));
+    }
+    if ((assessment.evaluation?.actions ?? []).length === 0) {
+      return { report: buildReport(assessment, []), assessment };
+    }
+    return this.settle(assessment, handleOptions, async (journal) => {
+      const execution = await executePlan(assessment, {
+        ...this.executionOptions(journal),
+        ...(recheck ? { recheck: true } : {}),
+        ...(this.options.scheduleRecheck
+          ? { scheduleRecheck: () => this.queueRecheck(assessment, recheck) }
+          : {}),
+      });
+      const stop = execution.actions.find((a) => a.type === 'stop');
+      const status = assessment.state?.status;
+      if (recheck && stop?.status === 'skipped' && status === 'Failed' && !execution.retry) {
+        // The stop can never happen: say so, once (the plan's own alert is not sent on re-checks).
+        const alert = await this.abandoned(recheck, status, journal, assessment);
+        return {
+          ...execution,
+          actions: [...execution.actions.filter((a) => a.type !== 'notify'), ...alert.actions],
+          ...pick(alert),
+        };
+      }
+      return execution;
     });
-    if (id) this.recent.add(id);
-    const report = buildReport(assessment, execution.actions, {
-      ...(execution.notification ? { notifications: [execution.notification] } : {}),
-    });
-    return { report, assessment, execution };
   }
 
-  /** Past the last re-check the notebook is still not InService: the admins must know it is running unstopped. */
-  async notifyStopAbandoned(request: RecheckRequest, last: HandledEvent): Promise<void> {
-    if (!this.options.topicArn || this.options.dryRun) return;
+  private executionOptions(journal: ExecutionOptions['journal']): ExecutionOptions {
+    const { aws, policy, topicArn, dryRun } = this.options;
+    return {
+      aws,
+      policy,
+      ...(topicArn ? { topicArn } : {}),
+      ...(dryRun ? { dryRun: true } : {}),
+      ...(journal ? { journal } : {}),
+    };
+  }
+
+  private async queueRecheck(assessment: Assessment, current: RecheckRequest | undefined): Promise<string> {
+    const request = current ? nextRecheck(current) : recheckRequestFor(assessment, this.now());
+    if (!request || !this.options.scheduleRecheck) return 'no re-check possible';
+    await this.options.scheduleRecheck(request, RECHECK_DELAY_SECONDS);
+    return `re-checked in ${RECHECK_DELAY_SECONDS} s (re-check ${request.attempt})`;
+  }
+
+  private async alert(message: SnsMessage, journal: ExecutionOptions['journal']): Promise<Execution> {
+    const step = await notifyStep(this.executionOptions(journal), message);
+    return {
+      actions: step.results,
+      ...(step.notification ? { notification: step.notification } : {}),
+      ...(step.retry ? { retry: step.retry } : {}),
+    };
+  }
+
+  /** A deferred stop that cannot happen any more: the notebook ended Failed or was deleted. */
+  private abandoned(
+    request: RecheckRequest,
+    status: string,
+    journal: ExecutionOptions['journal'],
+    assessment?: Assessment,
+  ): Promise<Execution> {
+    const rules = [...new Set((assessment?.evaluation?.violations ?? []).map((v) => v.rule))];
     const message = composeStopAbandoned(request.resource, request, {
       attempts: request.attempt,
       firstDeferredAt: request.firstDeferredAt,
-      status: last.assessment.state?.status ?? 'not InService',
-      rules: [...new Set(last.report.violations.map((v) => v.rule))],
+      status,
+      rules,
     });
-    await publishNotification(this.options.aws.sns, this.options.topicArn, message);
+    return this.alert(message, journal);
   }
+
+  /**
+   * Runs an event's work once across deliveries and containers (the delivery store's ledger), with each step
+   * recorded as it completes. A transient failure leaves no completion record: the event is retried and only
+   * the steps not recorded run again.
+   */
+  private async settle(
+    assessment: Assessment,
+    handleOptions: HandleOptions,
+    work: Work,
+    error?: AwsCallError,
+  ): Promise<HandledEvent> {
+    const eventId = assessment.eventId;
+    const extra = error ? ({ verdict: 'error' } as const) : {};
+    const durable = eventId !== undefined && !this.options.dryRun;
+    const run = async (): Promise<Execution> => {
+      const journal = durable ? await this.openJournal(this.delivery.journal, eventId) : undefined;
+      const execution = await work(journal);
+      if (execution.retry) throw new RetryLater(execution);
+      return execution;
+    };
+    const report = (execution: Execution) =>
+      buildReport(assessment, execution.actions, {
+        ...extra,
+        ...(execution.notification ? { notifications: [execution.notification] } : {}),
+      });
+    try {
+      const budget = handleOptions.remainingMs?.() ?? this.options.invocationBudgetMs ?? DEFAULT_BUDGET_MS;
+      const { value, repeat } = durable
+        ? await this.delivery.ledger.once(eventId, run, budget)
+        : { value: await run(), repeat: false };
+      if (repeat) {
+        const duplicate: Assessment = {
+          ...assessment,
+          verdict: 'skipped',
+          reason: `duplicate delivery of event ${eventId}: already handled, nothing done again`,
+        };
+        delete duplicate.evaluation;
+        return { report: buildReport(duplicate, []), assessment: duplicate, duplicate: true };
+      }
+      return { report: report(value), assessment, execution: value, ...(error ? { error } : {}) };
+    } catch (failure) {
+      if (failure instanceof RetryLater) {
+        const execution = failure.execution;
+        return {
+          report: buildReport(assessment, execution.actions, {
+            verdict: 'error',
+            ...(execution.notification ? { notifications: [execution.notification] } : {}),
+          }),
+          assessment: { ...assessment, reason: execution.retry?.message ?? 'retried' },
+          execution,
+          ...(execution.retry ? { error: execution.retry } : {}),
+          retry: true,
+        };
+      }
+      if (failure instanceof DeliveryInProgressError) {
+        const waiting: Assessment = { ...assessment, reason: failure.message };
+        return { report: buildReport(waiting, [], { verdict: 'error' }), assessment: waiting, retry: true };
+      }
+      throw failure;
+    }
+  }
+
+  private async openJournal(store: ActionJournal, eventId: string) {
+    const recorded: Partial<Record<StepName, SettledStep>> = await store.read(eventId);
+    return { store, eventId, recorded };
+  }
+}
+
+function pick(execution: Execution): Partial<Execution> {
+  return {
+    ...(execution.notification ? { notification: execution.notification } : {}),
+    ...(execution.retry ? { retry: execution.retry } : {}),
+  };
 }
 
 function pickIds(

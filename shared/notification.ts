@@ -3,7 +3,7 @@
 import type { SnsMessage } from './aws/sns.ts';
 import type { Assessment } from './pipeline.ts';
 import { safeText } from './text.ts';
-import type { ActionResult, Actor, ResourceRef, Severity } from './types.ts';
+import type { ActionResult, Actor, NormalizedChange, ResourceRef, Severity } from './types.ts';
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
 const SUBJECT_MAX = 100; // SNS: subjects are ASCII, without control characters, at most 100 characters
@@ -146,17 +146,21 @@ export function composeNotification(context: NotificationContext): SnsMessage {
   };
 }
 
-/** The admins' message when a noncompliant notebook stayed Pending past every re-check. */
+/**
+ * The admins' message when a deferred stop cannot happen: the noncompliant notebook ended Failed (it cannot be
+ * stopped) or was deleted before it reached InService.
+ */
 export function composeStopAbandoned(
   notebook: { arn: string; name: string },
   where: { account: string; region: string },
   detail: { attempts: number; firstDeferredAt: string; status: string; rules: string[] },
 ): SnsMessage {
+  const ended = detail.status === 'deleted' ? 'deleted' : detail.status;
   const subject = asciiSubject(
-    `[sm-guardrails] NOT STOPPED notebook ${asciiText(notebook.name, 40)} in ${where.account}/${where.region}: still ${detail.status}`,
+    `[sm-guardrails] NOT STOPPED notebook ${asciiText(notebook.name, 40)} in ${where.account}/${where.region}: ${ended}`,
   );
   const body = [
-    `sm-guardrails could not stop a noncompliant SageMaker notebook instance: it was still ${detail.status} after ${detail.attempts} re-checks.`,
+    `sm-guardrails could not stop a noncompliant SageMaker notebook instance: it ended ${ended} before it was InService (re-check ${detail.attempts}).`,
     '',
     `Resource:  notebook-instance ${safeText(notebook.name, 120)}`,
     `ARN:       ${safeText(notebook.arn, 300)}`,
@@ -164,8 +168,9 @@ export function composeStopAbandoned(
     `Deferred:  since ${detail.firstDeferredAt}`,
     `Rules:     ${detail.rules.join(', ')}`,
     '',
-    'A notebook can be stopped only once InService. Check why it is stuck (capacity, a lifecycle script over 5 minutes),',
-    'then stop or delete it by hand; the guardrails stop it if it later reaches InService and they are told.',
+    detail.status === 'deleted'
+      ? 'Nothing is left to stop. If it is created again, the guardrails check it again.'
+      : 'A Failed notebook cannot be stopped: check why it failed (capacity, a lifecycle script over 5 minutes) and delete it; if it is started again, the guardrails check it again.',
     '',
     `Console:   ${consoleLink({ type: 'notebook-instance', ...notebook }, where.region)}`,
   ].join('\n');
@@ -178,6 +183,50 @@ export function composeStopAbandoned(
       resourceType: 'notebook-instance',
       mode: 'enforce',
       account: where.account,
+    },
+  };
+}
+
+/**
+ * The admins' message when the resource could not be read (access denied, a key or principal that cannot be
+ * read...): nothing could be checked or done, and only the admins can fix it. Never silence.
+ */
+export function composeReadFailure(
+  change: NormalizedChange,
+  error: { call: string; errorName: string; message: string },
+  mode: 'enforce' | 'report',
+): SnsMessage {
+  const resource = change.resource;
+  const subject = asciiSubject(
+    `[sm-guardrails] UNVERIFIED ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: ${asciiText(error.call, 40)} ${asciiText(error.errorName, 40)}`,
+  );
+  const actorLines = describeActor(change.actor);
+  const body = [
+    `sm-guardrails could not check a SageMaker ${NOUN[resource.type]}: an AWS read failed and does not succeed on retry. Nothing was changed; treat it as noncompliant until checked.`,
+    '',
+    `Resource:  ${resource.type} ${safeText(resource.name, 120)}`,
+    `ARN:       ${safeText(resource.arn, 300)}`,
+    `Account:   ${change.account}    Region: ${change.region}`,
+    `Event:     ${change.eventName} at ${safeText(change.eventTime, 40)}`,
+    `Event id:  ${safeText(change.eventId, 80)}`,
+    `Actor:     ${actorLines[0]}`,
+    ...actorLines.slice(1).map((line) => `           ${line}`),
+    '',
+    `Failed:    ${safeText(error.message, 600)}`,
+    'Fix:       grant the guardrails role this read (or the key policy / resource policy it needs), then redrive',
+    '           the event: sm-guardrails redrive --stage <stage> (docs/operate.md).',
+    '',
+    `Console:   ${consoleLink(resource, change.region)}`,
+  ].join('\n');
+  return {
+    subject,
+    body,
+    attributes: {
+      severity: 'high',
+      rules: JSON.stringify([]),
+      resourceType: resource.type,
+      mode,
+      account: change.account,
     },
   };
 }

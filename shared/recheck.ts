@@ -14,9 +14,13 @@ export interface RecheckRequest {
   firstDeferredAt: string;
 }
 
-/** Pending usually lasts a few minutes, sometimes over 10: re-check at 5, 10, 15 and 20 minutes, then give up and tell the admins. */
-export const RECHECK_DELAY_SECONDS = 300;
-export const MAX_RECHECKS = 4;
+/**
+ * Re-checked every 60 s for as long as the notebook is Pending or Updating (SageMaker can take well over 20
+ * minutes), with no attempt cap: a noncompliant notebook is stopped within about a minute of reaching InService
+ * even when its state-change event is lost. The chain ends only when the notebook is stopped, stopping, Failed
+ * or deleted. 60 s is well under SQS's 900 s delay limit.
+ */
+export const RECHECK_DELAY_SECONDS = 60;
 
 export function recheckRequestFor(assessment: Assessment, now: Date): RecheckRequest | undefined {
   const change = assessment.change;
@@ -32,19 +36,29 @@ export function recheckRequestFor(assessment: Assessment, now: Date): RecheckReq
   };
 }
 
+export function nextRecheck(request: RecheckRequest): RecheckRequest {
+  return { ...request, attempt: request.attempt + 1 };
+}
+
 export function isRecheckRequest(value: unknown): value is RecheckRequest {
   const v = value as Partial<RecheckRequest> | null;
   return (
     typeof v === 'object' &&
     v !== null &&
     v.kind === 'sm-guardrails/notebook-recheck' &&
-    typeof v.resource?.arn === 'string'
+    typeof v.resource?.arn === 'string' &&
+    typeof v.resource?.name === 'string' &&
+    typeof v.originEventId === 'string' &&
+    typeof v.attempt === 'number' &&
+    Number.isSafeInteger(v.attempt) &&
+    v.attempt >= 1
   );
 }
 
 /**
  * The re-check as an event the guardrails already understand: a notebook state change with the live status.
- * Its id is derived from the origin, so a redelivered SQS message is recognised as the same re-check.
+ * Its id is derived from the origin and the attempt, so a redelivered SQS message is the same re-check and
+ * each attempt is handled once.
  */
 export function recheckEvent(request: RecheckRequest, now: Date): Record<string, unknown> {
   return {

@@ -33,6 +33,8 @@ export interface EventReport {
   unevaluated: Unevaluated[];
   actions: ActionResult[];
   notifications?: NotificationReport[];
+  /** Reporting-only event fields with an unexpected shape, ignored: the event was still enforced. */
+  warnings?: string[];
 }
 
 export function describePlannedAction(action: PlannedAction): string {
@@ -94,6 +96,7 @@ export function buildReport(
     actions,
   };
   if (extra.notifications) report.notifications = extra.notifications;
+  if (assessment.change?.warnings) report.warnings = assessment.change.warnings;
   return report;
 }
 

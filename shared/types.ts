@@ -79,6 +79,8 @@ export interface NormalizedChange {
   tagsRemoved?: string[];
   /** CloudTrail dropped requestParameters (over 100 KB): only the live resource can tell. */
   parametersOmitted?: boolean;
+  /** Reporting-only fields with an unexpected shape, ignored ("$.path: reason"): the change is still enforced. */
+  warnings?: string[];
 }
 
 /**

@@ -623,13 +623,6 @@ describe('malformed input is invalid with the exact JSON path', () => {
       'Too small: expected string to have >=1 characters',
     ],
     [
-      'mfaAuthenticated as a boolean',
-      CREATE,
-      (e) => (e.detail.userIdentity.sessionContext.attributes.mfaAuthenticated = true),
-      '$.detail.userIdentity.sessionContext.attributes.mfaAuthenticated',
-      'Invalid input: expected string, received boolean',
-    ],
-    [
       'requestParameters a string',
       CREATE,
       (e) => (e.detail.requestParameters = 'x'),
@@ -649,13 +642,6 @@ describe('malformed input is invalid with the exact JSON path', () => {
       (e) => (e.detail.requestParameters.directInternetAccess = 'Maybe'),
       '$.detail.requestParameters.directInternetAccess',
       'Invalid option: expected one of "Enabled"|"Disabled"',
-    ],
-    [
-      'a security group that is a number',
-      CREATE,
-      (e) => (e.detail.requestParameters.securityGroupIds = ['sg-1', 3]),
-      '$.detail.requestParameters.securityGroupIds[1]',
-      'Invalid input: expected string, received number',
     ],
     [
       'a tag without a key',
@@ -726,5 +712,54 @@ describe('malformed input is invalid with the exact JSON path', () => {
     ],
   ])('%s', (_name, file, edit, path, reason) => {
     expect(normalizeEvent(edited(file, edit))).toMatchObject({ kind: 'invalid', path, reason });
+  });
+});
+
+describe('reporting-only fields with an unexpected shape: warned, still enforced', () => {
+  const CREATE = 'notebook-instance/create-compliant.json';
+  it.each<[string, (e: Json) => void, string]>([
+    [
+      'mfaAuthenticated as a boolean',
+      (e) => (e.detail.userIdentity.sessionContext.attributes.mfaAuthenticated = true),
+      '$.detail.userIdentity.sessionContext.attributes.mfaAuthenticated: expected a string, received boolean: ignored',
+    ],
+    [
+      'securityGroupIds null',
+      (e) => (e.detail.requestParameters.securityGroupIds = null),
+      '$.detail.requestParameters.securityGroupIds: expected a list of strings, received null: ignored',
+    ],
+    [
+      'a security group that is a number',
+      (e) => (e.detail.requestParameters.securityGroupIds = ['sg-1', 3]),
+      '$.detail.requestParameters.securityGroupIds: expected a list of strings, received array: ignored',
+    ],
+    [
+      'instanceType a number',
+      (e) => (e.detail.requestParameters.instanceType = 5),
+      '$.detail.requestParameters.instanceType: expected a string, received number: ignored',
+    ],
+    [
+      'attributes a string',
+      (e) => (e.detail.userIdentity.sessionContext.attributes = 'x'),
+      '$.detail.userIdentity.sessionContext.attributes: expected an object, received string: ignored',
+    ],
+    [
+      'readOnly a string',
+      (e) => (e.detail.readOnly = 'false'),
+      '$.detail.readOnly: expected a boolean, received string: treated as a write',
+    ],
+  ])('%s', (_name, edit, warning) => {
+    const result = normalizeEvent(edited(CREATE, edit));
+    expect(result.kind).toBe('change');
+    if (result.kind !== 'change') return;
+    expect(result.change.warnings).toEqual([warning]);
+    // What enforcement needs is intact.
+    expect(result.change.resource.type).toBe('notebook-instance');
+    expect(result.change.settings.directInternetAccess).toBeDefined();
+  });
+
+  it('a well-formed event has no warnings', () => {
+    const result = normalizeEvent(edited(CREATE, () => {}));
+    expect(result.kind === 'change' && result.change.warnings).toBe(undefined);
   });
 });

@@ -1,7 +1,7 @@
 // Notebook instances: CreateNotebookInstance, UpdateNotebookInstance, StartNotebookInstance, and SageMaker's notebook state-change events.
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { containerRuntime } from '#core/lambda/runtime';
 import type { EventReport } from '#core/report';
+import { containerRuntime } from '../container.ts';
 
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context): Promise<EventReport> =>
   containerRuntime().handleEvent(event, context);

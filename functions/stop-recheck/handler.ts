@@ -1,7 +1,7 @@
 // Delayed re-checks of notebooks whose stop was deferred (SQS DelaySeconds). Failed messages are reported
 // one by one, so SQS retries only those.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { containerRuntime } from '#core/lambda/runtime';
+import { containerRuntime } from '../container.ts';
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const runtime = containerRuntime();

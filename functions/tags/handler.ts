@@ -1,7 +1,7 @@
 // Tags on notebooks, user profiles and domains: AddTags, DeleteTags.
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { containerRuntime } from '#core/lambda/runtime';
 import type { EventReport } from '#core/report';
+import { containerRuntime } from '../container.ts';
 
 export const handler = (event: EventBridgeEvent<string, unknown>, context: Context): Promise<EventReport> =>
   containerRuntime().handleEvent(event, context);

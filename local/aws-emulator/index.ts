@@ -1,5 +1,6 @@
 // Public API: a local AWS endpoint for the real SDK v3 clients (SageMaker, KMS, IAM, SNS, SQS, STS).
 import type { AddressInfo } from 'node:net';
+import { startDynamoBackend } from './dynamodb.ts';
 import { FaultRegistry } from './faults.ts';
 import { createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
 import { createKey, kmsHandlers } from './kms.ts';
@@ -102,6 +103,8 @@ export interface Emulator {
   };
   /** Moves a notebook to its next lifecycle state now (Pending->InService, Stopping->Stopped, Updating->Stopped...). */
   advanceNotebook(name: string, region?: string): void;
+  /** SageMaker gives up on a notebook (capacity, a lifecycle script over 5 minutes): it is Failed now. */
+  failNotebook(name: string, region?: string): void;
   /** Direct read of state for test assertions (no call recorded). */
   inspect: {
     notebookInstance(
@@ -133,7 +136,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = new State(accountId, options.describesPerTransition ?? 1);
   const faults = new FaultRegistry();
   const calls: CallRecord[] = [];
+  const dynamodb = await startDynamoBackend();
   const deps: ServerDeps = {
+    dynamodb,
     accountId,
     endpoint: '',
     faults,
@@ -146,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       sts: stsHandlers(state),
       sns: snsHandlers(state),
       sqs: sqsHandlers(state),
+      dynamodb: {}, // forwarded to dynalite
     },
   };
   const server = createServer(deps);
@@ -211,6 +217,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!nb) throw new Error(`advanceNotebook: no notebook instance '${name}' in ${region}`);
       advanceNotebook(state, nb);
     },
+    failNotebook(name, region = DEFAULT_REGION) {
+      const nb = findNotebook(state, region, name);
+      if (!nb) throw new Error(`failNotebook: no notebook instance '${name}' in ${region}`);
+      nb.status = 'Failed';
+    },
     inspect: {
       notebookInstance(name, region = DEFAULT_REGION) {
         const nb = findNotebook(state, region, name);
@@ -231,11 +242,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       calls.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // SDK clients keep connections alive; without this close() waits for them to time out.
         server.closeAllConnections();
-      }),
+      });
+      await dynamodb.close();
+    },
   };
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type DynamoBackend, dynamoErrorCode } from './dynamodb.ts';
 import { ApiError } from './errors.ts';
 import { type FaultRegistry, faultError } from './faults.ts';
 import { parseQueryBody, queryErrorXml, queryResponseXml, SERVICE_BY_QUERY_VERSION } from './protocol.ts';
@@ -16,6 +17,8 @@ export interface ServerDeps {
   faults: FaultRegistry;
   calls: CallRecord[];
   log: boolean;
+  /** DynamoDB requests go to dynalite, after the faults. */
+  dynamodb: DynamoBackend;
 }
 
 type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' };
@@ -32,6 +35,7 @@ const JSON_TARGETS: Record<string, { service: ServiceName; version: '1.0' | '1.1
   SageMaker: { service: 'sagemaker', version: '1.1' },
   TrentService: { service: 'kms', version: '1.1' },
   AmazonSQS: { service: 'sqs', version: '1.0' },
+  DynamoDB_20120810: { service: 'dynamodb', version: '1.0' },
 };
 
 const DEFAULT_REGION = 'us-east-1';
@@ -171,7 +175,12 @@ export function createServer(deps: ServerDeps): http.Server {
       send(res, 200, 'text/plain', 'AWS emulator\n', {}); // liveness probe for the standalone mode
       return;
     }
-    const routed = route(req, await readBody(req));
+    const body = await readBody(req);
+    const routed = route(req, body);
+    if (!(routed instanceof ApiError) && routed.service === 'dynamodb') {
+      await forwardToDynamo(deps, routed, req, res, body, started, requestId);
+      return;
+    }
     if (routed instanceof ApiError) {
       // Not attributable to a service, so it is answered but not logged in `calls`.
       sendError(res, undefined, routed, requestId);
@@ -206,4 +215,52 @@ export function createServer(deps: ServerDeps): http.Server {
     if (error) sendError(res, routed, error, requestId);
     else sendResult(res, routed, result ?? {}, requestId);
   });
+}
+
+/** DynamoDB: faults and the call log here, the database itself in dynalite. */
+async function forwardToDynamo(
+  deps: ServerDeps,
+  routed: Routed,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: string,
+  started: number,
+  requestId: string,
+): Promise<void> {
+  const record: CallRecord = {
+    service: 'dynamodb',
+    operation: routed.operation,
+    params: routed.params,
+    status: 200,
+    at: started,
+    durationMs: 0,
+  };
+  const fault = deps.faults.take('dynamodb', routed.operation);
+  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.error) {
+    const ctx: RequestContext = {
+      service: 'dynamodb',
+      operation: routed.operation,
+      region: routed.region,
+      accountId: deps.accountId,
+      endpoint: deps.endpoint,
+    };
+    const error = faultError(fault.error, ctx, routed.params);
+    Object.assign(record, { status: error.status, errorCode: error.code, durationMs: Date.now() - started });
+    deps.calls.push(record);
+    sendError(res, routed, error, requestId);
+    return;
+  }
+  const answer = await deps.dynamodb.forward(req.headers, body);
+  record.status = answer.status;
+  record.durationMs = Date.now() - started;
+  const code = answer.status >= 400 ? dynamoErrorCode(answer.body) : undefined;
+  if (code) record.errorCode = code;
+  deps.calls.push(record);
+  const headers = Object.fromEntries(
+    Object.entries(answer.headers).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'content-length',
+    ),
+  );
+  send(res, answer.status, headers['content-type'] ?? 'application/x-amz-json-1.0', answer.body, headers);
 }

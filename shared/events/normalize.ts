@@ -79,14 +79,52 @@ export function tagListToMap(tags: TagList | undefined): Tags {
   );
 }
 
-export function normalizeActor(identity: z.infer<typeof userIdentitySchema>): Actor {
+/** Collects "path: reason" for reporting fields with an unexpected shape (kept as unknown, never fatal). */
+export type Warn = (path: string, reason: string) => void;
+const ignoreWarnings: Warn = () => {};
+
+const shapeOf = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+
+/** A reporting-only string: kept when it is one, else unknown with a warning. */
+function reportedString(value: unknown, path: string, warn: Warn): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  warn(path, `expected a string, received ${shapeOf(value)}: ignored`);
+  return undefined;
+}
+
+function reportedStrings(value: unknown, path: string, warn: Warn): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  warn(path, `expected a list of strings, received ${shapeOf(value)}: ignored`);
+  return undefined;
+}
+
+function reportedObject(value: unknown, path: string, warn: Warn): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  warn(path, `expected an object, received ${shapeOf(value)}: ignored`);
+  return undefined;
+}
+
+const ID = 'detail.userIdentity';
+
+export function normalizeActor(
+  identity: z.infer<typeof userIdentitySchema>,
+  warn: Warn = ignoreWarnings,
+): Actor {
   const actor: Actor = { type: identity.type };
   if (identity.arn) actor.arn = identity.arn;
-  if (identity.principalId) actor.principalId = identity.principalId;
+  const principalId = reportedString(identity.principalId, `${ID}.principalId`, warn);
+  if (principalId) actor.principalId = principalId;
   if (identity.accountId) actor.accountId = identity.accountId;
   if (identity.userName) actor.userName = identity.userName;
-  if (identity.invokedBy) actor.invokedBy = identity.invokedBy;
-  if (identity.credentialId) actor.credentialId = identity.credentialId;
+  const invokedBy = reportedString(identity.invokedBy, `${ID}.invokedBy`, warn);
+  if (invokedBy) actor.invokedBy = invokedBy;
+  const credentialId = reportedString(identity.credentialId, `${ID}.credentialId`, warn);
+  if (credentialId) actor.credentialId = credentialId;
   const session = identity.sessionContext;
   if (identity.type === 'AssumedRole') {
     const issuer = session?.sessionIssuer?.arn;
@@ -94,12 +132,21 @@ export function normalizeActor(identity: z.infer<typeof userIdentitySchema>): Ac
     const sessionName = identity.arn?.match(/:assumed-role\/[^/]+\/(.+)$/)?.[1];
     if (sessionName) actor.sessionName = sessionName;
   }
-  if (session?.sourceIdentity) actor.sourceIdentity = session.sourceIdentity;
-  const mfa = session?.attributes?.mfaAuthenticated;
+  const sourceIdentity = reportedString(session?.sourceIdentity, `${ID}.sessionContext.sourceIdentity`, warn);
+  if (sourceIdentity) actor.sourceIdentity = sourceIdentity;
+  const attributes = reportedObject(session?.attributes, `${ID}.sessionContext.attributes`, warn);
+  const mfa = reportedString(
+    attributes?.mfaAuthenticated,
+    `${ID}.sessionContext.attributes.mfaAuthenticated`,
+    warn,
+  );
   if (mfa !== undefined) actor.mfaAuthenticated = mfa === 'true'; // CloudTrail records it as a string
-  if (identity.onBehalfOf) {
-    actor.identityCenterUserId = identity.onBehalfOf.userId;
-    if (identity.onBehalfOf.identityStoreArn) actor.identityStoreArn = identity.onBehalfOf.identityStoreArn;
+  const onBehalfOf = reportedObject(identity.onBehalfOf, `${ID}.onBehalfOf`, warn);
+  const userId = reportedString(onBehalfOf?.userId, `${ID}.onBehalfOf.userId`, warn);
+  if (userId) {
+    actor.identityCenterUserId = userId;
+    const store = reportedString(onBehalfOf?.identityStoreArn, `${ID}.onBehalfOf.identityStoreArn`, warn);
+    if (store) actor.identityStoreArn = store;
   }
   return actor;
 }
@@ -111,6 +158,7 @@ interface RecordContext {
   account: string;
   region: string;
   base: Omit<NormalizedChange, 'operation' | 'resource' | 'settings'>;
+  warn: Warn;
 }
 
 const P = 'detail.requestParameters';
@@ -134,6 +182,18 @@ function locateTaggedResource(resourceArn: string): ResourceRef | string {
   return `resource type ${parsed.type} is not guarded`;
 }
 
+/** A notebook's role and instance type: reported, never acted on. */
+function reportedSettings(
+  p: Record<string, unknown>,
+  warn: Warn,
+  prefix = P,
+  keys = { roleArn: 'roleArn', instanceType: 'instanceType' },
+): Pick<NormalizedChange['settings'], 'roleArn' | 'instanceType'> {
+  const roleArn = reportedString(p[keys.roleArn], `${prefix}.${keys.roleArn}`, warn);
+  const instanceType = reportedString(p[keys.instanceType], `${prefix}.${keys.instanceType}`, warn);
+  return { ...(roleArn ? { roleArn } : {}), ...(instanceType ? { instanceType } : {}) };
+}
+
 const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => NormalizedChange | string> = {
   CreateNotebookInstance(ctx) {
     const p = parseOrThrow(createNotebookParams, ctx.params, P);
@@ -146,10 +206,9 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         directInternetAccess: p.directInternetAccess ?? 'Enabled',
         rootAccess: p.rootAccess ?? 'Enabled',
         subnetId: p.subnetId ?? null,
-        securityGroupIds: p.securityGroupIds ?? [],
+        securityGroupIds: reportedStrings(p.securityGroupIds, `${P}.securityGroupIds`, ctx.warn) ?? [],
         kmsKeyId: p.kmsKeyId ?? null,
-        ...(p.roleArn ? { roleArn: p.roleArn } : {}),
-        ...(p.instanceType ? { instanceType: p.instanceType } : {}),
+        ...reportedSettings(p, ctx.warn),
         status: 'Pending',
       },
       tags: tagListToMap(p.tags),
@@ -159,8 +218,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
     const p = parseOrThrow(updateNotebookParams, ctx.params, P);
     const settings: NormalizedChange['settings'] = {};
     if (p.rootAccess) settings.rootAccess = p.rootAccess;
-    if (p.roleArn) settings.roleArn = p.roleArn;
-    if (p.instanceType) settings.instanceType = p.instanceType;
+    Object.assign(settings, reportedSettings(p, ctx.warn));
     return { ...ctx.base, operation: 'update', resource: notebookRef(p.notebookInstanceName, ctx), settings };
   },
   StartNotebookInstance(ctx) {
@@ -270,7 +328,9 @@ function normalizeRecord(input: unknown): NormalizeResult {
   const envelope = parseOrThrow(cloudTrailEventSchema, input, '$');
   const record = envelope.detail;
   const meta = { eventId: record.eventID, eventName: record.eventName };
-  const actor = normalizeActor(record.userIdentity);
+  const warnings: string[] = [];
+  const warn: Warn = (path, reason) => warnings.push(`$.${path}: ${reason}`);
+  const actor = normalizeActor(record.userIdentity, warn);
   // Event names collide across services (ELB AddTags, OpenSearch CreateDomain): the source decides.
   if (record.eventSource !== SAGEMAKER_EVENT_SOURCE) {
     return { kind: 'skipped', ...meta, actor, reason: `eventSource ${record.eventSource} is not SageMaker` };
@@ -284,6 +344,8 @@ function normalizeRecord(input: unknown): NormalizeResult {
     };
   }
   if (record.readOnly === true) return { kind: 'skipped', ...meta, actor, reason: 'read-only call' };
+  if (record.readOnly !== undefined && typeof record.readOnly !== 'boolean')
+    warn('detail.readOnly', `expected a boolean, received ${shapeOf(record.readOnly)}: treated as a write`);
   if (!(HANDLED_EVENT_NAMES as readonly string[]).includes(record.eventName)) {
     return { kind: 'skipped', ...meta, actor, reason: `event ${record.eventName} is not handled` };
   }
@@ -294,6 +356,7 @@ function normalizeRecord(input: unknown): NormalizeResult {
     response: record.responseElements ?? null,
     account,
     region: record.awsRegion,
+    warn,
     base: {
       eventId: record.eventID,
       eventTime: record.eventTime,
@@ -328,7 +391,7 @@ function normalizeRecord(input: unknown): NormalizeResult {
   }
   const normalized = RECORD_NORMALIZERS[record.eventName as HandledEventName](ctx);
   if (typeof normalized === 'string') return { kind: 'skipped', ...meta, actor, reason: normalized };
-  return { kind: 'change', change: normalized };
+  return { kind: 'change', change: withWarnings(normalized, warnings) };
 }
 
 function normalizeStateChange(input: unknown): NormalizeResult {
@@ -340,25 +403,38 @@ function normalizeStateChange(input: unknown): NormalizeResult {
     subnetId: d.SubnetId ?? null,
     kmsKeyId: d.KmsKeyId ?? null,
   };
-  if (d.RoleArn) settings.roleArn = d.RoleArn;
-  if (d.InstanceType) settings.instanceType = d.InstanceType;
+  const warnings: string[] = [];
+  Object.assign(
+    settings,
+    reportedSettings(d, (path, reason) => warnings.push(`$.${path}: ${reason}`), 'detail', {
+      roleArn: 'RoleArn',
+      instanceType: 'InstanceType',
+    }),
+  );
   return {
     kind: 'change',
-    change: {
-      eventId: envelope.id,
-      eventTime: envelope.time,
-      eventName: `NotebookInstanceStateChange:${d.NotebookInstanceStatus}`,
-      account: envelope.account,
-      region: envelope.region,
-      operation: 'state-change',
-      // Not an API call: SageMaker itself reports the new state.
-      actor: { type: 'AWSService', invokedBy: 'sagemaker.amazonaws.com' },
-      resource: { type: 'notebook-instance', arn: d.NotebookInstanceArn, name: d.NotebookInstanceName },
-      settings,
-      // The event carries the full tag set as a map.
-      tags: d.Tags ?? {},
-    },
+    change: withWarnings(
+      {
+        eventId: envelope.id,
+        eventTime: envelope.time,
+        eventName: `NotebookInstanceStateChange:${d.NotebookInstanceStatus}`,
+        account: envelope.account,
+        region: envelope.region,
+        operation: 'state-change',
+        // Not an API call: SageMaker itself reports the new state.
+        actor: { type: 'AWSService', invokedBy: 'sagemaker.amazonaws.com' },
+        resource: { type: 'notebook-instance', arn: d.NotebookInstanceArn, name: d.NotebookInstanceName },
+        settings,
+        // The event carries the full tag set as a map.
+        tags: d.Tags ?? {},
+      },
+      warnings,
+    ),
   };
+}
+
+function withWarnings(change: NormalizedChange, warnings: string[]): NormalizedChange {
+  return warnings.length > 0 ? { ...change, warnings } : change;
 }
 
 /** Normalizes one parsed JSON value. Never throws on bad input: it is reported as invalid with a JSON path. */

@@ -30,26 +30,33 @@ const envelopeFields = {
 export const envelopeSchema = z.object({ ...envelopeFields, detail: objectToValidateLater });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
+/**
+ * A field only reported, never acted on (who, MFA, instance type...): any shape passes here, and normalize.ts
+ * keeps it when it has the expected type or drops it with a warning. An odd reporting field never stops
+ * enforcement; only what the checks and actions need is validated strictly.
+ */
+const reportingOnly = z.optional(z.unknown());
+
 const sessionContextSchema = z.object({
-  sessionIssuer: z.optional(z.object({ type: z.optional(z.string()), arn: z.optional(z.string()) })),
-  attributes: z.optional(z.object({ mfaAuthenticated: z.optional(z.string()) })),
-  sourceIdentity: z.optional(z.string()),
+  sessionIssuer: z.optional(z.object({ type: reportingOnly, arn: z.optional(z.string()) })),
+  attributes: reportingOnly,
+  sourceIdentity: reportingOnly,
 });
 
 export const userIdentitySchema = z.object({
   type: z.string().check(z.minLength(1)),
   arn: z.optional(z.string()),
-  principalId: z.optional(z.string()),
+  principalId: reportingOnly,
   accountId: z.optional(z.string()),
   userName: z.optional(z.string()),
-  invokedBy: z.optional(z.string()),
-  credentialId: z.optional(z.string()),
+  invokedBy: reportingOnly,
+  credentialId: reportingOnly,
   sessionContext: z.optional(sessionContextSchema),
-  onBehalfOf: z.optional(z.object({ userId: z.string(), identityStoreArn: z.optional(z.string()) })),
+  onBehalfOf: reportingOnly,
 });
 
 export const cloudTrailRecordSchema = z.object({
-  eventVersion: z.optional(z.string()),
+  eventVersion: reportingOnly,
   userIdentity: userIdentitySchema,
   eventTime: z.string().check(z.minLength(1)),
   eventSource: z.string().check(z.minLength(1)),
@@ -57,9 +64,10 @@ export const cloudTrailRecordSchema = z.object({
   awsRegion: z.string().check(z.minLength(1)),
   eventID: z.string().check(z.minLength(1)),
   recipientAccountId: z.optional(z.string()),
-  readOnly: z.optional(z.boolean()),
+  // Only `true` skips the event: any other value is enforced (and warned about in normalize.ts).
+  readOnly: reportingOnly,
   errorCode: z.optional(z.string()),
-  errorMessage: z.optional(z.string()),
+  errorMessage: reportingOnly,
   // null when CloudTrail omitted them (over 100 KB) or when the call failed.
   requestParameters: z.optional(z.nullable(objectToValidateLater)),
   responseElements: z.optional(z.nullable(objectToValidateLater)),
@@ -86,10 +94,10 @@ const enabledDisabled = z.enum(['Enabled', 'Disabled']);
 
 export const createNotebookParams = z.object({
   notebookInstanceName: z.string().check(z.minLength(1)),
-  instanceType: z.optional(z.string()),
-  roleArn: z.optional(z.string()),
+  instanceType: reportingOnly,
+  roleArn: reportingOnly,
   subnetId: z.optional(z.string()),
-  securityGroupIds: z.optional(z.array(z.string())),
+  securityGroupIds: reportingOnly,
   kmsKeyId: z.optional(z.string()),
   directInternetAccess: z.optional(enabledDisabled),
   rootAccess: z.optional(enabledDisabled),
@@ -97,8 +105,8 @@ export const createNotebookParams = z.object({
 });
 export const updateNotebookParams = z.object({
   notebookInstanceName: z.string().check(z.minLength(1)),
-  instanceType: z.optional(z.string()),
-  roleArn: z.optional(z.string()),
+  instanceType: reportingOnly,
+  roleArn: reportingOnly,
   rootAccess: z.optional(enabledDisabled),
 });
 export const notebookNameParams = z.object({ notebookInstanceName: z.string().check(z.minLength(1)) });
@@ -152,8 +160,8 @@ export const notebookStateChangeSchema = z.object({
   DirectInternetAccess: z.optional(enabledDisabled),
   KmsKeyId: z.optional(z.string()),
   SubnetId: z.optional(z.string()),
-  RoleArn: z.optional(z.string()),
-  InstanceType: z.optional(z.string()),
+  RoleArn: reportingOnly,
+  InstanceType: reportingOnly,
   Tags: z.optional(z.record(z.string(), z.string())),
 });
 

@@ -1,29 +1,27 @@
 // What every function shares: configuration, clients, logger and metrics, created once per container; and the
-// handling of one event with Lambda's error semantics (transient AWS failures throw so Lambda retries; permanent
-// problems are logged and return).
+// handling of one event with Lambda's error semantics: an event that did not settle (a transient AWS failure,
+// a permanent read failure, another delivery in progress) throws, so Lambda retries it and then sends it to
+// the failed-events queue; everything else is logged and returns. The container's composition (which stores
+// and clients) is done at the edge: functions/container.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { type AwsClients, defaultAwsClients } from '../aws/clients.ts';
+import type { AwsClients } from '../aws/clients.ts';
 import { sendDelayedMessage } from '../aws/sqs.ts';
+import type { DeliveryStore } from '../delivery.ts';
 import { Guardrails, type HandledEvent } from '../guardrails.ts';
 import { DEFAULT_POLICY, type Policy, parsePolicyJson } from '../policy.ts';
-import {
-  isRecheckRequest,
-  MAX_RECHECKS,
-  RECHECK_DELAY_SECONDS,
-  type RecheckRequest,
-  recheckEvent,
-  recheckRequestFor,
-} from '../recheck.ts';
+import { isRecheckRequest, type RecheckRequest, recheckEvent } from '../recheck.ts';
 import type { EventReport } from '../report.ts';
 
 export interface RuntimeConfig {
   policy: Policy;
   topicArn?: string;
   recheckQueueUrl?: string;
+  /** The guardrails' own DynamoDB table (store/table.ts). */
+  tableName?: string;
 }
 
 /**
@@ -53,7 +51,19 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Run
     policy: mode ? { ...policy, mode } : policy,
     ...(env.SM_GUARDRAILS_TOPIC_ARN ? { topicArn: env.SM_GUARDRAILS_TOPIC_ARN } : {}),
     ...(env.SM_GUARDRAILS_RECHECK_QUEUE_URL ? { recheckQueueUrl: env.SM_GUARDRAILS_RECHECK_QUEUE_URL } : {}),
+    ...(env.SM_GUARDRAILS_TABLE ? { tableName: env.SM_GUARDRAILS_TABLE } : {}),
   };
+}
+
+/** The event did not settle: thrown so Lambda retries the invocation (then the on-failure destination). */
+export class EventNotSettledError extends Error {
+  declare readonly handled: HandledEvent;
+  constructor(handled: HandledEvent) {
+    super(handled.report.reason ?? 'the event did not settle');
+    this.name = 'EventNotSettledError';
+    // Not enumerable: the error's log line stays one line (the finding was logged already).
+    Object.defineProperty(this, 'handled', { value: handled, enumerable: false });
+  }
 }
 
 export class GuardrailsRuntime {
@@ -65,40 +75,40 @@ export class GuardrailsRuntime {
     readonly config: RuntimeConfig,
     readonly aws: AwsClients,
     private readonly now: () => Date = () => new Date(),
+    delivery?: DeliveryStore,
   ) {
+    const queueUrl = config.recheckQueueUrl;
+    if (!queueUrl) {
+      this.logger.warn(
+        'no re-check queue configured: a deferred stop relies on the state-change event alone',
+      );
+    }
     this.guardrails = new Guardrails({
       policy: config.policy,
       aws,
+      now,
+      ...(delivery ? { delivery } : {}),
       ...(config.topicArn ? { topicArn: config.topicArn } : {}),
+      ...(queueUrl
+        ? {
+            scheduleRecheck: async (request, delaySeconds) => {
+              await sendDelayedMessage(aws.sqs, queueUrl, request, delaySeconds);
+              this.logger.info('re-check scheduled', { recheck: request });
+            },
+          }
+        : {}),
     });
   }
 
-  private async scheduleRecheck(request: RecheckRequest): Promise<void> {
-    if (!this.config.recheckQueueUrl) {
-      this.logger.warn(
-        'no re-check queue configured: the deferred stop relies on the state-change event alone',
-      );
-      return;
-    }
-    await sendDelayedMessage(this.aws.sqs, this.config.recheckQueueUrl, request, RECHECK_DELAY_SECONDS);
-    this.logger.info('re-check scheduled', { recheck: request });
-  }
-
-  /** One EventBridge event. Returns the report; throws only for a transient AWS failure (Lambda retries). */
+  /** One EventBridge event. Returns the report; throws when the event did not settle (Lambda retries it). */
   async handleEvent(event: unknown, context?: Context): Promise<EventReport> {
-    const { report, assessment } = await this.handleOne(event, context, false);
-    // A stop that had to wait (Pending or Updating): the state-change rule is the fast path, this the backstop.
-    if (report.actions.some((a) => a.type === 'stop' && a.status === 'deferred')) {
-      const request = recheckRequestFor(assessment, this.now());
-      if (request) await this.scheduleRecheck(request);
-    }
-    return report;
+    return (await this.handleOne(event, context)).report;
   }
 
   private async handleOne(
     event: unknown,
     context: Context | undefined,
-    recheck: boolean,
+    recheck?: RecheckRequest,
   ): Promise<HandledEvent> {
     const id =
       (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
@@ -108,9 +118,15 @@ export class GuardrailsRuntime {
     if (context) this.logger.addContext(context as Context);
     this.logger.setCorrelationId(typeof id === 'string' ? id : undefined);
     try {
-      const handled = await this.guardrails.handle(event, { recheck });
+      const handled = await this.guardrails.handle(event, {
+        ...(recheck ? { recheck } : {}),
+        // The event is held for this invocation's remaining time: a crashed one is taken over after it.
+        ...(typeof context?.getRemainingTimeInMillis === 'function'
+          ? { remainingMs: () => context.getRemainingTimeInMillis() }
+          : {}),
+      });
       this.record(handled);
-      if (handled.error?.transient) throw handled.error;
+      if (handled.retry) throw new EventNotSettledError(handled);
       return handled;
     } finally {
       this.metrics.publishStoredMetrics();
@@ -118,7 +134,7 @@ export class GuardrailsRuntime {
   }
 
   /** One re-check from the SQS queue: stop the notebook if it is InService now, wait again if still Pending. */
-  async handleRecheck(body: string): Promise<EventReport | undefined> {
+  async handleRecheck(body: string, context?: Context): Promise<EventReport | undefined> {
     let request: unknown;
     try {
       request = JSON.parse(body);
@@ -129,21 +145,13 @@ export class GuardrailsRuntime {
       this.logger.error('invalid re-check message: dropped', { body: body.slice(0, 500) });
       return undefined;
     }
-    const handled = await this.handleOne(recheckEvent(request, this.now()), undefined, true);
-    const { report } = handled;
-    const stop = report.actions.find((a) => a.type === 'stop');
-    if (stop?.status !== 'deferred') return report;
-    if (request.attempt < MAX_RECHECKS) {
-      await this.scheduleRecheck({ ...request, attempt: request.attempt + 1 });
-      return report;
-    }
-    await this.guardrails.notifyStopAbandoned(request, handled);
-    return report;
+    return (await this.handleOne(recheckEvent(request, this.now()), context, request)).report;
   }
 
-  private record({ report, error }: HandledEvent): void {
+  private record({ report, error, retry }: HandledEvent): void {
     // One structured line per event: Logs Insights answers "who did what, and what did the guardrails do".
     const level = report.verdict === 'error' ? 'error' : report.verdict === 'invalid' ? 'warn' : 'info';
+    const failed = report.actions.filter((a) => a.status === 'failed').length;
     this.logger[level]('finding', {
       finding: {
         verdict: report.verdict,
@@ -158,12 +166,17 @@ export class GuardrailsRuntime {
           status,
           ...(e ? { error: e } : {}),
         })),
-        actionsFailed: report.actions.filter((a) => a.status === 'failed').length,
+        actionsFailed: failed,
+        ...(retry ? { retried: true } : {}),
         ...(report.notifications ? { notifications: report.notifications } : {}),
+        ...(report.warnings ? { warnings: report.warnings } : {}),
       },
       ...(error ? { awsError: { call: error.call, name: error.errorName, transient: error.transient } } : {}),
     });
+    if (report.warnings) this.logger.warn('event fields ignored', { warnings: report.warnings });
     this.metrics.addMetric(`Events_${report.verdict}`, MetricUnit.Count, 1);
+    // The failed-actions alarm watches this one metric (docs/operate.md).
+    this.metrics.addMetric('ActionsFailed', MetricUnit.Count, failed);
     for (const v of report.violations) {
       const single = this.metrics.singleMetric();
       single.addDimension('rule', v.rule);
@@ -175,11 +188,4 @@ export class GuardrailsRuntime {
       single.addMetric('Actions', MetricUnit.Count, 1);
     }
   }
-}
-
-let runtime: GuardrailsRuntime | undefined;
-/** The container's runtime, created on the first invocation. */
-export function containerRuntime(): GuardrailsRuntime {
-  runtime ??= new GuardrailsRuntime(configFromEnvironment(), defaultAwsClients());
-  return runtime;
 }

@@ -2,19 +2,30 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
-import { AwsCallError } from '#core/aws/errors';
-import { configFromEnvironment, GuardrailsRuntime } from '#core/lambda/runtime';
+import { configFromEnvironment, EventNotSettledError, GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY, PolicyError } from '#core/policy';
-import { MAX_RECHECKS, RECHECK_DELAY_SECONDS } from '#core/recheck';
+import { RECHECK_DELAY_SECONDS } from '#core/recheck';
+import { dynamoDeliveryStore } from '#store/delivery';
+import { ensureTable } from '#store/table';
 import { createNotebookEvent, type LiveWorld, REGION, startWorld } from '../support/live.ts';
 
 let world: LiveWorld;
 let queueUrl: string;
+let dynamodb: DynamoDBClient;
+const TABLE = 'sm-guardrails-test-records';
 beforeAll(async () => {
   world = await startWorld();
+  // The emulator's DynamoDB is dynalite behind the emulator's front door.
+  dynamodb = new DynamoDBClient({
+    endpoint: world.emulator.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
+  await ensureTable(dynamodb, TABLE);
 });
 beforeEach(() => {
   world.emulator.reset();
@@ -30,8 +41,10 @@ function runtime(): GuardrailsRuntime {
     credentials: { accessKeyId: 't', secretAccessKey: 't' },
   });
   return new GuardrailsRuntime(
-    { policy: DEFAULT_POLICY, topicArn: world.topicArn, recheckQueueUrl: queueUrl },
+    { policy: DEFAULT_POLICY, topicArn: world.topicArn, recheckQueueUrl: queueUrl, tableName: TABLE },
     aws,
+    undefined,
+    dynamoDeliveryStore(dynamodb, TABLE),
   );
 }
 
@@ -106,9 +119,11 @@ describe('Lambda error semantics', () => {
       kind: 'throttle',
       times: 10,
     });
-    await expect(runtime().handleEvent(createNotebookEvent('nb-throttled'))).rejects.toBeInstanceOf(
-      AwsCallError,
-    );
+    const failure = await runtime()
+      .handleEvent(createNotebookEvent('nb-throttled'))
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(EventNotSettledError);
+    expect((failure as EventNotSettledError).handled.error?.transient).toBe(true);
   });
 
   it('a permanent problem (an invalid event) returns without throwing', async () => {
@@ -134,22 +149,70 @@ describe('deferred stops', () => {
     expect(world.emulator.sqsMessages).toHaveLength(1); // nothing left to re-check
   });
 
-  it('still Pending: re-checked again, and past the bound the admins are told it could not be stopped', async () => {
+  it('still Pending: re-checked every 60 s with no cap, stopped when InService at last, no false alarm', async () => {
+    openNotebook('nb-slower');
+    const rt = runtime();
+    await rt.handleEvent(createNotebookEvent('nb-slower'));
+    // Pending for 30 re-checks (30 minutes): every one queues the next.
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      const message = world.emulator.sqsMessages.at(-1);
+      expect(JSON.parse(message?.body ?? '').attempt).toBe(attempt);
+      expect(message?.delaySeconds).toBe(60);
+      await rt.handleRecheck(message?.body ?? '');
+    }
+    expect(world.emulator.sqsMessages).toHaveLength(31);
+    world.emulator.advanceNotebook('nb-slower', REGION); // InService
+    const report = await rt.handleRecheck(world.emulator.sqsMessages.at(-1)?.body ?? '');
+    expect(report?.actions.find((a) => a.type === 'stop')?.status).toBe('done');
+    expect(world.emulator.sqsMessages).toHaveLength(31);
+    expect(world.emulator.published.map((m) => m.subject?.split(' ')[1])).toEqual(['STOP', 'STOPPED']);
+  });
+
+  it('Pending then Failed: the admins are told it could not be stopped, once', async () => {
     openNotebook('nb-stuck');
     const rt = runtime();
     await rt.handleEvent(createNotebookEvent('nb-stuck'));
-    for (let attempt = 1; attempt <= MAX_RECHECKS; attempt++) {
-      const body = world.emulator.sqsMessages.at(-1)?.body ?? '';
-      expect(JSON.parse(body).attempt).toBe(attempt);
-      await rt.handleRecheck(body);
-    }
-    expect(world.emulator.sqsMessages).toHaveLength(MAX_RECHECKS);
+    await rt.handleRecheck(world.emulator.sqsMessages.at(-1)?.body ?? '');
+    world.emulator.failNotebook('nb-stuck', REGION);
+    const body = world.emulator.sqsMessages.at(-1)?.body ?? '';
+    await rt.handleRecheck(body);
+    await rt.handleRecheck(body); // SQS redelivers the same message
+    expect(world.emulator.sqsMessages).toHaveLength(2); // the chain ends
     const last = world.emulator.published.at(-1);
+    expect(world.emulator.published).toHaveLength(2);
     expect(last?.subject).toBe(
-      '[sm-guardrails] NOT STOPPED notebook nb-stuck in 111122223333/us-east-1: still Pending',
+      '[sm-guardrails] NOT STOPPED notebook nb-stuck in 111122223333/us-east-1: Failed',
     );
-    expect(last?.message).toContain(`still Pending after ${MAX_RECHECKS} re-checks`);
-    expect(world.emulator.inspect.notebookInstance('nb-stuck', REGION)?.status).toBe('Pending');
+    expect(last?.message).toContain('it ended Failed before it was InService (re-check 2)');
+  });
+
+  it('Pending then deleted: told once; the re-check chain ends', async () => {
+    openNotebook('nb-gone');
+    const rt = runtime();
+    await rt.handleEvent(createNotebookEvent('nb-gone'));
+    world.emulator.reset(); // the notebook is gone (and the rest of the account with it)
+    world.topicArn = world.emulator.seed.topic('sm-guardrails-alerts', REGION);
+    world.emulator.seed.queue('sm-guardrails-recheck', REGION);
+    const report = await rt.handleRecheck(
+      JSON.stringify({
+        kind: 'sm-guardrails/notebook-recheck',
+        resource: {
+          type: 'notebook-instance',
+          name: 'nb-gone',
+          arn: `arn:aws:sagemaker:${REGION}:111122223333:notebook-instance/nb-gone`,
+        },
+        account: '111122223333',
+        region: REGION,
+        originEventId: 'gone-1',
+        attempt: 3,
+        firstDeferredAt: '2026-05-04T10:00:00Z',
+      }),
+    );
+    expect(report?.notifications?.[0]?.status).toBe('sent');
+    expect(world.emulator.published.map((m) => m.subject)).toEqual([
+      '[sm-guardrails] NOT STOPPED notebook nb-gone in 111122223333/us-east-1: deleted',
+    ]);
+    expect(world.emulator.sqsMessages).toHaveLength(0);
   });
 
   it('the SQS handler reports failed messages one by one', async () => {
@@ -159,6 +222,7 @@ describe('deferred stops', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 't';
     process.env.SM_GUARDRAILS_TOPIC_ARN = world.topicArn;
     process.env.SM_GUARDRAILS_RECHECK_QUEUE_URL = queueUrl;
+    process.env.SM_GUARDRAILS_TABLE = TABLE;
     const { handler } = await import('../../functions/stop-recheck/handler.ts');
     openNotebook('nb-q', 'InService');
     const request = {

@@ -2,6 +2,7 @@
 // function on a sample event without an AWS account.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#emulator/index';
+import { createStoreClient, ensureTable } from '#store/table';
 import { PACKAGE_TIMEOUT_MS, runServerless } from './serverless.ts';
 
 let emulator: Emulator;
@@ -11,6 +12,11 @@ beforeAll(async () => {
   emulator.seed.topic('sm-guardrails-dev-alerts', 'us-east-1');
   emulator.seed.queue('sm-guardrails-dev-recheck', 'us-east-1');
   emulator.seed.notebookInstance({ name: 'scratch-notebook', status: 'InService', tags: [] });
+  const client = createStoreClient({
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTable(client, 'sm-guardrails-dev-records');
 });
 afterAll(async () => emulator?.close());
 

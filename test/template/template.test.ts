@@ -11,6 +11,7 @@ import { HANDLED_EVENT_NAMES } from '#core/events/normalize';
 import { DEFAULT_POLICY, matchesPrincipalPattern, parsePolicyJson } from '#core/policy';
 import { parsePolicy } from '#core/policy-file';
 import { startEmulator } from '#emulator/index';
+import { createStoreClient, ensureTable } from '#store/table';
 import { type EventPattern, matchesPattern } from './event-pattern.ts';
 import {
   type CfnTemplate,
@@ -29,6 +30,7 @@ import {
 } from './serverless.ts';
 import { readZip } from './zip.ts';
 
+const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
 let packaged: Packaged;
 let template: CfnTemplate;
 
@@ -427,6 +429,70 @@ describe('resources', () => {
     expect(awsPrincipals).toHaveLength(1);
   });
 
+  it("keeps the guardrails' records in one on-demand, encrypted table with TTL and point-in-time recovery", () => {
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id)).toEqual(['GuardrailsTable']);
+    const table = props(template, 'GuardrailsTable');
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    // Every function reads and writes it (item operations only) and knows its name.
+    for (const fn of FUNCTION_NAMES) expect(targetOf(envOf(fn).SM_GUARDRAILS_TABLE)).toBe('GuardrailsTable');
+  });
+
+  it('alarms to the alert topic on function errors, throttles, failed actions and both dead-letter queues', () => {
+    const alarms = Object.fromEntries(
+      resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties ?? {}]),
+    );
+    expect(Object.keys(alarms).sort()).toEqual([
+      'FailedActionsAlarm',
+      'FailedEventsAlarm',
+      'FunctionErrorsAlarm',
+      'FunctionThrottlesAlarm',
+      'RecheckDeadLetterAlarm',
+    ]);
+    for (const [id, alarm] of Object.entries(alarms)) {
+      expect((alarm.AlarmActions as unknown[]).map(targetOf), id).toEqual(['AlertTopic']);
+      expect(alarm.Threshold, id).toBe(0);
+      expect(alarm.ComparisonOperator, id).toBe('GreaterThanThreshold');
+      expect(alarm.TreatMissingData, id).toBe('notBreaching');
+    }
+    // The names docs/operate.md gives.
+    const operate = readFileSync(path.join(ROOT, 'docs/operate.md'), 'utf8');
+    for (const alarm of Object.values(alarms)) {
+      const name = String(alarm.AlarmName).replace(/^sm-guardrails-dev-/, 'sm-guardrails-<stage>-');
+      expect(operate).toContain(`\`${name}\``);
+    }
+    // Errors and throttles: the sum over the four functions, by their deployed names.
+    for (const [id, metric] of [
+      ['FunctionErrorsAlarm', 'Errors'],
+      ['FunctionThrottlesAlarm', 'Throttles'],
+    ] as const) {
+      const metrics = alarms[id]?.Metrics as Array<{
+        Expression?: string;
+        MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Value: string }[] } };
+      }>;
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe('SUM(METRICS())');
+      const watched = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric);
+      expect(watched.every((m) => m?.Namespace === 'AWS/Lambda' && m.MetricName === metric)).toBe(true);
+      expect(watched.map((m) => m?.Dimensions[0]?.Value).sort()).toEqual(
+        Object.values(FUNCTIONS)
+          .map((logicalId) => props(template, logicalId).FunctionName as string)
+          .sort(),
+      );
+    }
+    // The failed-actions metric the runtime emits (shared/lambda/runtime.ts), with its default dimension.
+    expect(alarms.FailedActionsAlarm).toMatchObject({
+      Namespace: 'SmGuardrails',
+      MetricName: 'ActionsFailed',
+      Dimensions: [{ Name: 'service', Value: 'sm-guardrails' }],
+      Statistic: 'Sum',
+    });
+  });
+
   it('subscribes no email address by default', () => {
     expect(resourcesOfType(template, 'AWS::SNS::Subscription')).toEqual([]);
   });
@@ -589,7 +655,7 @@ describe('function bundles', () => {
     expect(imports).toContain('node:http');
     expect(imports.filter((s) => !builtins.has(s))).toEqual([]);
     // The SDK clients are in the bundle (each names its package for the user agent).
-    for (const client of ['sagemaker', 'kms', 'iam', 'sns', 'sqs'])
+    for (const client of ['sagemaker', 'kms', 'iam', 'sns', 'sqs', 'dynamodb'])
       expect(code).toContain(`"@aws-sdk/client-${client}"`);
     // The map keeps the project's own sources, not node_modules (scripts/esbuild-plugins.cjs).
     const map = JSON.parse(
@@ -608,6 +674,10 @@ describe('function bundles', () => {
       emulator.seed.notebookInstance({ name: 'scratch-notebook', status: 'InService' });
       const topicArn = emulator.seed.topic('sm-guardrails-dev-alerts');
       const queueUrl = emulator.seed.queue('sm-guardrails-dev-recheck');
+      await ensureTable(
+        createStoreClient({ endpoint: emulator.endpoint, credentials: LOCAL }),
+        'sm-guardrails-dev-records',
+      );
 
       const dir = mkdtempSync(path.join(tmpdir(), 'sm-guardrails-bundle-'));
       for (const entry of readZip(path.join(packaged.dir, 'notebookInstances.zip'))) {
@@ -639,6 +709,7 @@ describe('function bundles', () => {
               SM_GUARDRAILS_MODE: env.SM_GUARDRAILS_MODE as string,
               SM_GUARDRAILS_TOPIC_ARN: topicArn,
               SM_GUARDRAILS_RECHECK_QUEUE_URL: queueUrl,
+              SM_GUARDRAILS_TABLE: 'sm-guardrails-dev-records',
               POWERTOOLS_LOG_LEVEL: 'ERROR',
             },
           },
