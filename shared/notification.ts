@@ -80,6 +80,21 @@ function restartedWhileQuarantined({ assessment, results, statusTagKey }: Notifi
   );
 }
 
+/** Which resource, which event, who: the head of every message about an event. */
+function eventLines(change: NormalizedChange): string[] {
+  const { resource } = change;
+  const actorLines = describeActor(change.actor);
+  return [
+    `Resource:  ${resource.type} ${safeText(resource.name, 120)}`,
+    `ARN:       ${safeText(resource.arn, 300)}`,
+    `Account:   ${change.account}    Region: ${change.region}`,
+    `Event:     ${change.eventName} at ${safeText(change.eventTime, 40)}`,
+    `Event id:  ${safeText(change.eventId, 80)}`,
+    `Actor:     ${actorLines[0]}`,
+    ...actorLines.slice(1).map((line) => `           ${line}`),
+  ];
+}
+
 export function composeNotification(context: NotificationContext): SnsMessage {
   const { assessment, results, mode } = context;
   const { change, evaluation } = assessment;
@@ -98,17 +113,10 @@ export function composeNotification(context: NotificationContext): SnsMessage {
       ? asciiSubject(`${head}${asciiText(first, room)}${more}`)
       : asciiSubject(`${head}${violations.length} violations`);
 
-  const actorLines = describeActor(change.actor);
   const body = [
     `sm-guardrails found a noncompliant SageMaker ${NOUN[resource.type]}${mode === 'report' ? ' (report mode: nothing was changed)' : ''}.`,
     '',
-    `Resource:  ${resource.type} ${safeText(resource.name, 120)}`,
-    `ARN:       ${safeText(resource.arn, 300)}`,
-    `Account:   ${change.account}    Region: ${change.region}`,
-    `Event:     ${change.eventName} at ${safeText(change.eventTime, 40)}`,
-    `Event id:  ${safeText(change.eventId, 80)}`,
-    `Actor:     ${actorLines[0]}`,
-    ...actorLines.slice(1).map((line) => `           ${line}`),
+    ...eventLines(change),
     ...(restartedWhileQuarantined(context)
       ? ['', 'The notebook was started again while quarantined: the guardrails stopped it again.']
       : []),
@@ -200,17 +208,10 @@ export function composeReadFailure(
   const subject = asciiSubject(
     `[sm-guardrails] UNVERIFIED ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: ${asciiText(error.call, 40)} ${asciiText(error.errorName, 40)}`,
   );
-  const actorLines = describeActor(change.actor);
   const body = [
     `sm-guardrails could not check a SageMaker ${NOUN[resource.type]}: an AWS read failed and does not succeed on retry. Nothing was changed; treat it as noncompliant until checked.`,
     '',
-    `Resource:  ${resource.type} ${safeText(resource.name, 120)}`,
-    `ARN:       ${safeText(resource.arn, 300)}`,
-    `Account:   ${change.account}    Region: ${change.region}`,
-    `Event:     ${change.eventName} at ${safeText(change.eventTime, 40)}`,
-    `Event id:  ${safeText(change.eventId, 80)}`,
-    `Actor:     ${actorLines[0]}`,
-    ...actorLines.slice(1).map((line) => `           ${line}`),
+    ...eventLines(change),
     '',
     `Failed:    ${safeText(error.message, 600)}`,
     'Fix:       grant the guardrails role this read (or the key policy / resource policy it needs), then redrive',
