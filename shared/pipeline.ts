@@ -57,6 +57,39 @@ function needsKmsKey(state: ResourceState, policy: Policy): boolean {
 }
 
 /**
+ * A read started before it is known to be needed: its failure surfaces only if its result is used, so a read that
+ * turns out unneeded never fails the event.
+ */
+function early<T>(read: () => Promise<T>): () => Promise<T> {
+  const started = read();
+  started.catch(() => undefined);
+  return () => started;
+}
+
+/** A creation event names the key the resource is encrypted with for good (KmsKeyId cannot be updated). */
+function kmsKeyToPrefetch(change: NormalizedChange, policy: Policy): string | undefined {
+  const keyId = change.settings.kmsKeyId;
+  if (change.operation !== 'create' || typeof keyId !== 'string') return undefined;
+  if (change.resource.type === 'notebook-instance' && policy.notebook.requireKmsKey) return keyId;
+  if (change.resource.type === 'domain' && policy.domain.requireKmsKey) return keyId;
+  return undefined;
+}
+
+/**
+ * Whether the principal's tags may be needed, judged from the event before the resource is read: a creation
+ * whose own tags lack a tag the policy derives from the principal. Then the IAM read runs alongside the resource
+ * read instead of after it. A compliant creation (it has the tag) and every other event still cost no IAM call;
+ * the cost of guessing is an IAM read (cached per container) not used when the tag was added in between.
+ */
+function mayNeedPrincipalTags(change: NormalizedChange, policy: Policy): boolean {
+  if (change.operation !== 'create' || !policy.actions['required-tags'].includes('tag')) return false;
+  const specs = policy.requiredTags[change.resource.type];
+  return Object.entries(specs).some(
+    ([key, spec]) => spec?.derive === 'principal-tag' && !(change.tags && Object.hasOwn(change.tags, key)),
+  );
+}
+
+/**
  * Principal tags are read only when a missing required tag is to be derived from them, and only on creation: the
  * creator's tag says whose the resource is, while whoever later removes a tag (an admin, say) does not.
  * Most events cost no IAM call.
@@ -106,15 +139,29 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
       reason: 'requestParameters omitted by CloudTrail (over 100 KB): evaluating it needs the live resource',
     };
   }
+  // Reads that do not depend on the resource's state start with it: one round trip where there were up to four.
+  const kmsFromEvent = kmsKeyToPrefetch(change, policy);
+  const kmsEarly = kmsFromEvent ? early(() => source.resolveKmsKey(kmsFromEvent, change)) : undefined;
+  const aliasesListed = policy.kms.allowedKeys.some((entry) => entry.includes(':alias/'));
+  const allowlistEarly =
+    kmsFromEvent && aliasesListed
+      ? early(() => source.resolveKmsAllowlist(policy.kms.allowedKeys))
+      : undefined;
+  const principalEarly = mayNeedPrincipalTags(change, policy)
+    ? early(() => source.principalTags(change.actor, change))
+    : undefined;
   const state = await source.readState(change);
   if (!state) return { ...base, verdict: 'skipped', reason: 'resource no longer exists' };
-  const kmsKey =
-    typeof state.kmsKeyId === 'string' && needsKmsKey(state, policy)
-      ? await source.resolveKmsKey(state.kmsKeyId, change)
-      : undefined;
-  const aliasesListed = policy.kms.allowedKeys.some((entry) => entry.includes(':alias/'));
-  const allowedKmsKeyArns =
-    kmsKey && aliasesListed ? await source.resolveKmsAllowlist(policy.kms.allowedKeys) : undefined;
+  const kmsKeyId =
+    typeof state.kmsKeyId === 'string' && needsKmsKey(state, policy) ? state.kmsKeyId : undefined;
+  const [kmsKey, allowedKmsKeyArns] = kmsKeyId
+    ? await Promise.all([
+        kmsEarly && kmsKeyId === kmsFromEvent ? kmsEarly() : source.resolveKmsKey(kmsKeyId, change),
+        aliasesListed
+          ? (allowlistEarly ?? (() => source.resolveKmsAllowlist(policy.kms.allowedKeys)))()
+          : undefined,
+      ])
+    : [undefined, undefined];
   const ctx = {
     change,
     state,
@@ -124,7 +171,7 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
   };
   let evaluation = evaluate(ctx);
   if (needsPrincipalTags(evaluation, policy, change, state.ref)) {
-    const principalTags = await source.principalTags(change.actor, change);
+    const principalTags = await (principalEarly ?? (() => source.principalTags(change.actor, change)))();
     if (principalTags) evaluation = evaluate({ ...ctx, principalTags });
   }
   return {

@@ -1,4 +1,5 @@
-// Standalone mode: `tsx local/aws-emulator/cli.ts --port 4566 [--account 111122223333] [--describes-per-transition N]`
+// Standalone mode: `tsx local/aws-emulator/cli.ts --port 4566 [--account 111122223333] [--describes-per-transition N]
+// [--latency-ms N]` (N ms added to every request: an AWS round trip)
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.ts';
 
@@ -7,6 +8,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     account: { type: 'string' },
     'describes-per-transition': { type: 'string' },
+    'latency-ms': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -17,12 +19,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const perTransition = values['describes-per-transition'];
+const latencyMs = values['latency-ms'] === undefined ? 0 : Number(values['latency-ms']);
+if (!Number.isFinite(latencyMs) || latencyMs < 0) {
+  console.error(`Invalid --latency-ms: ${values['latency-ms']}`);
+  process.exit(2);
+}
 
 const emulator = await startEmulator({
   port,
   accountId: values.account,
   describesPerTransition: perTransition === undefined ? undefined : Number(perTransition),
   log: !values.quiet,
+  latencyMs,
 });
 console.log(`AWS emulator listening on ${emulator.endpoint}`);
 

@@ -4,6 +4,7 @@ import { startDynamoBackend } from './dynamodb.ts';
 import { FaultRegistry } from './faults.ts';
 import { createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
 import { createKey, kmsHandlers } from './kms.ts';
+import { ArrivalGate, type HoldSpec, InjectedLatency, sequentialRoundTrips } from './latency.ts';
 import {
   advanceNotebook,
   createNotebook,
@@ -33,6 +34,8 @@ import type {
   Tag,
 } from './types.ts';
 
+export type { HoldSpec } from './latency.ts';
+export { sequentialRoundTrips } from './latency.ts';
 export type {
   CallRecord,
   EmulatorOptions,
@@ -50,7 +53,14 @@ export interface Emulator {
   /** every request, in order, faults included */
   calls: CallRecord[];
   clearCalls(): void;
+  /** Sequential round trips of the calls recorded since the last clearCalls/reset (see latency.ts). */
+  roundTrips(): number;
+  /** Latency added to every request from now on (0 = none). */
+  setLatency(ms: number): void;
+  /** Holds calls until all of them have arrived: pins concurrency in tests without timing (see latency.ts). */
+  hold(spec: HoldSpec): void;
   injectFault(f: FaultSpec): void;
+  /** Clears the injected faults and holds. */
   clearFaults(): void;
   /** every successful SNS Publish */
   published: PublishedMessage[];
@@ -137,6 +147,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultRegistry();
   const calls: CallRecord[] = [];
   const dynamodb = await startDynamoBackend();
+  const latency = new InjectedLatency(options.latencyMs ?? 0);
+  const gate = new ArrivalGate();
   const deps: ServerDeps = {
     dynamodb,
     accountId,
@@ -144,6 +156,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     calls,
     log: options.log ?? false,
+    latency,
+    gate,
     handlers: {
       sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
       kms: kmsHandlers(state),
@@ -169,8 +183,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearCalls: () => {
       calls.length = 0;
     },
+    roundTrips: () => sequentialRoundTrips(calls),
+    setLatency: (ms) => {
+      latency.latencyMs = ms;
+    },
+    hold: (spec) => gate.hold(spec),
     injectFault: (f) => faults.add(f),
-    clearFaults: () => faults.clear(),
+    clearFaults: () => {
+      faults.clear();
+      gate.clear();
+    },
     published: state.published,
     sqsMessages: state.sqsMessages,
     seed: {
@@ -240,6 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset() {
       state.reset();
       faults.clear();
+      gate.clear();
       calls.length = 0;
     },
     close: async () => {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoBackend, dynamoErrorCode } from './dynamodb.ts';
 import { ApiError } from './errors.ts';
 import { type FaultRegistry, faultError } from './faults.ts';
+import type { ArrivalGate, InjectedLatency } from './latency.ts';
 import { parseQueryBody, queryErrorXml, queryResponseXml, SERVICE_BY_QUERY_VERSION } from './protocol.ts';
 import type { CallRecord, Params, RequestContext, ServiceHandlers, ServiceName } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface ServerDeps {
   log: boolean;
   /** DynamoDB requests go to dynalite, after the faults. */
   dynamodb: DynamoBackend;
+  latency: InjectedLatency;
+  gate: ArrivalGate;
 }
 
 type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' };
@@ -154,6 +157,8 @@ async function execute(deps: ServerDeps, r: Routed): Promise<Params> {
   };
   const fault = deps.faults.take(r.service, r.operation);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
+  await deps.latency.apply();
+  await deps.gate.wait(r.service, r.operation);
   if (fault.error) throw faultError(fault.error, ctx, r.params);
   const handler = deps.handlers[r.service][r.operation];
   if (!handler) {
@@ -170,6 +175,7 @@ async function execute(deps: ServerDeps, r: Routed): Promise<Params> {
 export function createServer(deps: ServerDeps): http.Server {
   return http.createServer(async (req, res) => {
     const started = Date.now();
+    const startedMs = performance.now();
     const requestId = randomUUID();
     if (req.method !== 'POST') {
       send(res, 200, 'text/plain', 'AWS emulator\n', {}); // liveness probe for the standalone mode
@@ -177,13 +183,14 @@ export function createServer(deps: ServerDeps): http.Server {
     }
     const body = await readBody(req);
     const routed = route(req, body);
-    if (!(routed instanceof ApiError) && routed.service === 'dynamodb') {
-      await forwardToDynamo(deps, routed, req, res, body, started, requestId);
-      return;
-    }
     if (routed instanceof ApiError) {
       // Not attributable to a service, so it is answered but not logged in `calls`.
       sendError(res, undefined, routed, requestId);
+      return;
+    }
+    deps.gate.arrived(routed.service, routed.operation);
+    if (routed.service === 'dynamodb') {
+      await forwardToDynamo(deps, routed, req, res, body, { at: started, startedMs }, requestId);
       return;
     }
     let result: Params | undefined;
@@ -203,6 +210,8 @@ export function createServer(deps: ServerDeps): http.Server {
       status: error?.status ?? 200,
       at: started,
       durationMs,
+      startedMs,
+      endedMs: performance.now(),
     };
     if (error) record.errorCode = error.code;
     deps.calls.push(record);
@@ -224,7 +233,7 @@ async function forwardToDynamo(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   body: string,
-  started: number,
+  { at: started, startedMs }: { at: number; startedMs: number },
   requestId: string,
 ): Promise<void> {
   const record: CallRecord = {
@@ -234,9 +243,13 @@ async function forwardToDynamo(
     status: 200,
     at: started,
     durationMs: 0,
+    startedMs,
+    endedMs: startedMs,
   };
   const fault = deps.faults.take('dynamodb', routed.operation);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
+  await deps.latency.apply();
+  await deps.gate.wait('dynamodb', routed.operation);
   if (fault.error) {
     const ctx: RequestContext = {
       service: 'dynamodb',
@@ -246,7 +259,12 @@ async function forwardToDynamo(
       endpoint: deps.endpoint,
     };
     const error = faultError(fault.error, ctx, routed.params);
-    Object.assign(record, { status: error.status, errorCode: error.code, durationMs: Date.now() - started });
+    Object.assign(record, {
+      status: error.status,
+      errorCode: error.code,
+      durationMs: Date.now() - started,
+      endedMs: performance.now(),
+    });
     deps.calls.push(record);
     sendError(res, routed, error, requestId);
     return;
@@ -254,6 +272,7 @@ async function forwardToDynamo(
   const answer = await deps.dynamodb.forward(req.headers, body);
   record.status = answer.status;
   record.durationMs = Date.now() - started;
+  record.endedMs = performance.now();
   const code = answer.status >= 400 ? dynamoErrorCode(answer.body) : undefined;
   if (code) record.errorCode = code;
   deps.calls.push(record);

@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   describesPerTransition?: number;
   /** print one line per request to stderr (standalone mode) */
   log?: boolean;
+  /** Added to every request before it is handled: an AWS round trip, for benchmarks. Default 0. */
+  latencyMs?: number;
 }
 
 export interface CallRecord {
@@ -35,6 +37,9 @@ export interface CallRecord {
   errorCode?: string;
   at: number;
   durationMs: number;
+  /** performance.now() when the request arrived and when its answer was ready: see latency.ts. */
+  startedMs: number;
+  endedMs: number;
 }
 
 export interface FaultSpec {

@@ -9,6 +9,7 @@ import {
   type SageMakerClient,
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
+import { sameArn } from '../arn.ts';
 import type { NotebookStatus, ResourceRef, ResourceState, Tags } from '../types.ts';
 import { AwsCallError, awsCall } from './errors.ts';
 
@@ -51,19 +52,41 @@ async function orGone<T>(read: () => Promise<T>): Promise<T | undefined> {
 }
 
 /**
- * Describe plus ListTags: two calls. Undefined when the resource no longer exists (also when it disappears
- * between the two calls). `toState` maps the Describe output to what the rules read.
+ * The ARN to list tags on, known before Describe answers: the event's (built in the event's partition, region and
+ * account when the event gives a name only). A notebook ARN's name part is lower case whatever the name's case.
+ */
+function tagsArnOf(ref: ResourceRef): string {
+  if (ref.type !== 'notebook-instance') return ref.arn;
+  const at = ref.arn.indexOf(':notebook-instance/');
+  return at < 0 ? ref.arn : ref.arn.slice(0, at) + ref.arn.slice(at).toLowerCase();
+}
+
+/**
+ * Describe plus ListTags, sent together: one round trip. Undefined when the resource no longer exists (also when
+ * it disappears between the two calls). `toState` maps the Describe output to what the rules read. Every reader of
+ * a taggable resource goes through here. The ARN Describe returns is the authority: should it differ from the one
+ * the tags were listed on, the tags are listed again on it (a second round trip, never a wrong answer).
  */
 async function describeWithTags<D>(
   client: SageMakerClient,
+  ref: ResourceRef,
   call: string,
   describe: () => Promise<D>,
   toState: (described: D) => Omit<ResourceState, 'source' | 'tags'>,
 ): Promise<ResourceState | undefined> {
-  const described = await orGone(() => awsCall(call, describe));
-  if (!described) return undefined;
-  const state = toState(described);
-  const tags = await orGone(() => listAllTags(client, state.ref.arn));
+  const tagsArn = tagsArnOf(ref);
+  const [described, listed] = await Promise.allSettled([
+    orGone(() => awsCall(call, describe)),
+    orGone(() => listAllTags(client, tagsArn)),
+  ]);
+  // Describe decides first: its failure or absence is the answer whatever ListTags said.
+  if (described.status === 'rejected') throw described.reason;
+  if (!described.value) return undefined;
+  const state = toState(described.value);
+  let tags: Tags | undefined;
+  if (!sameArn(state.ref.arn, tagsArn)) tags = await orGone(() => listAllTags(client, state.ref.arn));
+  else if (listed.status === 'rejected') throw listed.reason;
+  else tags = listed.value;
   if (!tags) return undefined;
   return { source: 'live', ...state, tags };
 }
@@ -74,6 +97,7 @@ export function readNotebookState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
+    ref,
     'sagemaker:DescribeNotebookInstance',
     () => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: ref.name })),
     (nb) => ({
@@ -94,6 +118,7 @@ export function readUserProfileState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
+    ref,
     'sagemaker:DescribeUserProfile',
     () => client.send(new DescribeUserProfileCommand({ DomainId: ref.domainId, UserProfileName: ref.name })),
     (profile) => ({
@@ -109,6 +134,7 @@ export function readDomainState(
 ): Promise<ResourceState | undefined> {
   return describeWithTags(
     client,
+    ref,
     'sagemaker:DescribeDomain',
     () => client.send(new DescribeDomainCommand({ DomainId: ref.domainId })),
     (domain) => ({

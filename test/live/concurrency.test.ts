@@ -1,0 +1,264 @@
+// Concurrency pinned without timing: the emulator holds calls that should run together until all of them have
+// arrived. A caller that sends them together is answered at once; one that awaits one before sending the next is
+// answered only after the hold's timeout, and its calls come out sequential in the round-trip count. So a test
+// here fails if, say, ListTags waits for Describe again.
+import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '#core/aws/clients';
+import { readResourceState } from '#core/aws/sagemaker';
+import { type Emulator, sequentialRoundTrips } from '#emulator/index';
+import {
+  ACCOUNT,
+  createNotebookEvent,
+  REGION,
+  seedCompliantNotebook,
+  useFreshWorldPerTest,
+} from '../support/live.ts';
+
+const world = useFreshWorldPerTest();
+/** Short enough that a sequential caller costs a test little, long enough to never release a concurrent one. */
+const HOLD_MS = 1_500;
+
+const interval = (startedMs: number, endedMs: number) => ({ startedMs, endedMs });
+
+describe('sequentialRoundTrips: the longest chain of calls each started after the previous one ended', () => {
+  it.each([
+    ['no calls', [], 0],
+    ['one call', [interval(0, 20)], 1],
+    ['two overlapping calls', [interval(0, 20), interval(1, 21)], 1],
+    ['one after the other', [interval(0, 20), interval(21, 41)], 2],
+    ['a call starting exactly when the other ended follows it', [interval(0, 20), interval(20, 40)], 2],
+    [
+      'two together, then one, then two together',
+      [interval(0, 20), interval(1, 22), interval(23, 43), interval(44, 64), interval(45, 65)],
+      3,
+    ],
+    [
+      'a long call alongside a chain of three: the chain decides',
+      [interval(0, 100), interval(1, 20), interval(21, 40), interval(41, 60)],
+      3,
+    ],
+    ['input order does not matter', [interval(21, 41), interval(0, 20)], 2],
+  ])('%s', (_name, calls, expected) => {
+    expect(sequentialRoundTrips(calls)).toBe(expected);
+  });
+});
+
+describe('the emulator counts round trips as a caller sees them', () => {
+  const clientOf = (emulator: Emulator) =>
+    new SageMakerClient({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+
+  it('two calls sent together are one round trip; the same two awaited one by one are two', async () => {
+    const { emulator } = world();
+    const arn = emulator.seed.notebookInstance({ name: 'nb', region: REGION });
+    const client = clientOf(emulator);
+    const describeNb = () => client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: 'nb' }));
+    const listTags = () => client.send(new ListTagsCommand({ ResourceArn: arn }));
+    try {
+      emulator.hold({ together: ['DescribeNotebookInstance', 'ListTags'], timeoutMs: HOLD_MS });
+      await Promise.all([describeNb(), listTags()]);
+      expect(emulator.roundTrips()).toBe(1);
+
+      emulator.clearCalls();
+      emulator.clearFaults();
+      emulator.hold({ together: ['DescribeNotebookInstance', 'ListTags'], timeoutMs: 50 });
+      await describeNb();
+      await listTags();
+      expect(emulator.calls.map((c) => c.operation)).toEqual(['DescribeNotebookInstance', 'ListTags']);
+      expect(emulator.roundTrips()).toBe(2);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('injected latency delays every call by at least that much', async () => {
+    const { emulator } = world();
+    emulator.seed.notebookInstance({ name: 'nb', region: REGION });
+    emulator.setLatency(30);
+    const client = clientOf(emulator);
+    try {
+      await client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: 'nb' }));
+    } finally {
+      client.destroy();
+    }
+    const [call] = emulator.calls;
+    expect((call?.endedMs ?? 0) - (call?.startedMs ?? 0)).toBeGreaterThanOrEqual(29);
+  });
+});
+
+describe('the resource read: Describe and ListTags together', () => {
+  const aws = () =>
+    createAwsClients({
+      endpoint: world().emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+
+  it.each([
+    ['notebook instance', 'DescribeNotebookInstance'],
+    ['user profile', 'DescribeUserProfile'],
+    ['domain', 'DescribeDomain'],
+  ])('%s: ListTags does not wait for %s', async (type, describeOperation) => {
+    const { emulator } = world();
+    let ref: Parameters<typeof readResourceState>[1];
+    if (type === 'notebook instance') {
+      // Mixed case: the ARN's name part is lower case, the name keeps its case.
+      const arn = emulator.seed.notebookInstance({
+        name: 'Churn-NB',
+        region: REGION,
+        tags: [{ Key: 'project', Value: 'churn' }],
+      });
+      ref = { type: 'notebook-instance', name: 'Churn-NB', arn };
+    } else if (type === 'user profile') {
+      const arn = emulator.seed.userProfile({
+        domainId: 'd-abc123',
+        name: 'alice',
+        region: REGION,
+        tags: [{ Key: 'project', Value: 'churn' }],
+      });
+      ref = { type: 'user-profile', name: 'alice', domainId: 'd-abc123', arn };
+    } else {
+      const { domainId, arn } = emulator.seed.domain({
+        name: 'research',
+        region: REGION,
+        tags: [{ Key: 'project', Value: 'churn' }],
+      });
+      ref = { type: 'domain', name: 'research', domainId, arn };
+    }
+    emulator.clearCalls();
+    emulator.hold({ together: [describeOperation, 'ListTags'], timeoutMs: HOLD_MS });
+    const clients = aws();
+    try {
+      const state = await readResourceState(clients.sagemaker, ref);
+      expect(state?.tags).toEqual({ project: 'churn' });
+    } finally {
+      for (const c of Object.values(clients)) c.destroy();
+    }
+    expect(emulator.calls.map((c) => c.operation).sort()).toEqual([describeOperation, 'ListTags'].sort());
+    expect(emulator.roundTrips()).toBe(1);
+  });
+
+  it('an event that names the notebook in another case: the tags are still listed on the lower-case ARN', async () => {
+    const { emulator } = world();
+    emulator.seed.notebookInstance({ name: 'Churn-NB', region: REGION, tags: [{ Key: 'k', Value: 'v' }] });
+    emulator.clearCalls();
+    const clients = aws();
+    try {
+      const state = await readResourceState(clients.sagemaker, {
+        type: 'notebook-instance',
+        name: 'Churn-NB',
+        arn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/Churn-NB`,
+      });
+      expect(state?.tags).toEqual({ k: 'v' });
+    } finally {
+      for (const c of Object.values(clients)) c.destroy();
+    }
+    const listed = emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.params.ResourceArn);
+    expect(listed).toEqual([`arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/churn-nb`]);
+  });
+
+  it('an ARN in the event that is not the resource’s: the tags are listed again on the ARN Describe returns', async () => {
+    const { emulator } = world();
+    const arn = emulator.seed.notebookInstance({
+      name: 'nb',
+      region: REGION,
+      tags: [{ Key: 'k', Value: 'v' }],
+    });
+    emulator.clearCalls();
+    const clients = aws();
+    try {
+      const state = await readResourceState(clients.sagemaker, {
+        type: 'notebook-instance',
+        name: 'nb',
+        arn: `arn:aws:sagemaker:${REGION}:999999999999:notebook-instance/nb`,
+      });
+      expect(state?.tags).toEqual({ k: 'v' });
+      expect(state?.ref.arn).toBe(arn);
+    } finally {
+      for (const c of Object.values(clients)) c.destroy();
+    }
+    expect(emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.params.ResourceArn)).toEqual(
+      expect.arrayContaining([arn]),
+    );
+  });
+});
+
+describe('a whole event: the reads it needs in one round trip', () => {
+  it('compliant notebook, fresh container: Describe, ListTags and the KMS key together, nothing else', async () => {
+    const w = world();
+    const name = 'nb-ok';
+    seedCompliantNotebook(w.emulator, name);
+    const keyId = w.emulator.inspect.notebookInstance(name, REGION)?.KmsKeyId as string;
+    const event = createNotebookEvent(name, {
+      directInternetAccess: 'Disabled',
+      rootAccess: 'Disabled',
+      subnetId: 'subnet-0a1b2c3d',
+      securityGroupIds: ['sg-0a1b2c3d'],
+      kmsKeyId: keyId,
+      tags: [{ key: 'project', value: 'churn' }],
+    });
+    w.emulator.clearCalls();
+    w.emulator.hold({
+      together: ['DescribeNotebookInstance', 'ListTags', 'DescribeKey'],
+      timeoutMs: HOLD_MS,
+    });
+    const { report } = await w.guardrails().handle(event);
+    expect(report.verdict).toBe('compliant');
+    expect(w.callNames().sort()).toEqual([
+      'kms:DescribeKey',
+      'sagemaker:DescribeNotebookInstance',
+      'sagemaker:ListTags',
+    ]);
+    expect(w.emulator.roundTrips()).toBe(1);
+  });
+
+  it('a creation missing the tag derived from the principal: the IAM read runs alongside the resource read', async () => {
+    const w = world();
+    const name = 'nb-untagged';
+    seedCompliantNotebook(w.emulator, name, { tags: [] });
+    w.emulator.seed.role({ name: 'DataScientist', tags: [{ Key: 'project', Value: 'fraud' }] });
+    const keyId = w.emulator.inspect.notebookInstance(name, REGION)?.KmsKeyId as string;
+    const event = createNotebookEvent(name, {
+      directInternetAccess: 'Disabled',
+      rootAccess: 'Disabled',
+      subnetId: 'subnet-0a1b2c3d',
+      securityGroupIds: ['sg-0a1b2c3d'],
+      kmsKeyId: keyId,
+    });
+    w.emulator.clearCalls();
+    w.emulator.hold({
+      together: ['DescribeNotebookInstance', 'ListTags', 'DescribeKey', 'ListRoleTags'],
+      timeoutMs: HOLD_MS,
+    });
+    const { report } = await w.guardrails().handle(event);
+    expect(report.verdict).toBe('noncompliant');
+    expect(w.emulator.inspect.notebookInstance(name, REGION)?.tags).toContainEqual({
+      Key: 'project',
+      Value: 'fraud',
+    });
+    const reads = w.emulator.calls.filter((c) => /^(Describe|List)/.test(c.operation));
+    expect(reads.map((c) => c.operation).sort()).toEqual([
+      'DescribeKey',
+      'DescribeNotebookInstance',
+      'ListRoleTags',
+      'ListTags',
+    ]);
+    expect(sequentialRoundTrips(reads)).toBe(1);
+  });
+
+  it('a creation that has the derived tag costs no IAM call', async () => {
+    const w = world();
+    const name = 'nb-tagged';
+    seedCompliantNotebook(w.emulator, name);
+    w.emulator.seed.role({ name: 'DataScientist', tags: [{ Key: 'project', Value: 'fraud' }] });
+    w.emulator.clearCalls();
+    await w.guardrails().handle(createNotebookEvent(name, { tags: [{ key: 'project', value: 'churn' }] }));
+    expect(w.callNames().filter((c) => c.startsWith('iam:'))).toEqual([]);
+  });
+});
