@@ -189,20 +189,25 @@ describe('the resource read: Describe and ListTags together', () => {
   });
 });
 
+/** The creation event of a notebook seeded by seedCompliantNotebook (same settings, same key). */
+function compliantCreation(name: string, tags: Array<{ key: string; value: string }>) {
+  const keyId = world().emulator.inspect.notebookInstance(name, REGION)?.KmsKeyId as string;
+  return createNotebookEvent(name, {
+    directInternetAccess: 'Disabled',
+    rootAccess: 'Disabled',
+    subnetId: 'subnet-0a1b2c3d',
+    securityGroupIds: ['sg-0a1b2c3d'],
+    kmsKeyId: keyId,
+    ...(tags.length > 0 ? { tags } : {}),
+  });
+}
+
 describe('a whole event: the reads it needs in one round trip', () => {
   it('compliant notebook, fresh container: Describe, ListTags and the KMS key together, nothing else', async () => {
     const w = world();
     const name = 'nb-ok';
     seedCompliantNotebook(w.emulator, name);
-    const keyId = w.emulator.inspect.notebookInstance(name, REGION)?.KmsKeyId as string;
-    const event = createNotebookEvent(name, {
-      directInternetAccess: 'Disabled',
-      rootAccess: 'Disabled',
-      subnetId: 'subnet-0a1b2c3d',
-      securityGroupIds: ['sg-0a1b2c3d'],
-      kmsKeyId: keyId,
-      tags: [{ key: 'project', value: 'churn' }],
-    });
+    const event = compliantCreation(name, [{ key: 'project', value: 'churn' }]);
     w.emulator.clearCalls();
     w.emulator.hold({
       together: ['DescribeNotebookInstance', 'ListTags', 'DescribeKey'],
@@ -223,14 +228,7 @@ describe('a whole event: the reads it needs in one round trip', () => {
     const name = 'nb-untagged';
     seedCompliantNotebook(w.emulator, name, { tags: [] });
     w.emulator.seed.role({ name: 'DataScientist', tags: [{ Key: 'project', Value: 'fraud' }] });
-    const keyId = w.emulator.inspect.notebookInstance(name, REGION)?.KmsKeyId as string;
-    const event = createNotebookEvent(name, {
-      directInternetAccess: 'Disabled',
-      rootAccess: 'Disabled',
-      subnetId: 'subnet-0a1b2c3d',
-      securityGroupIds: ['sg-0a1b2c3d'],
-      kmsKeyId: keyId,
-    });
+    const event = compliantCreation(name, []);
     w.emulator.clearCalls();
     w.emulator.hold({
       together: ['DescribeNotebookInstance', 'ListTags', 'DescribeKey', 'ListRoleTags'],
