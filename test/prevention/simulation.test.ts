@@ -260,3 +260,18 @@ describe('removing any generated statement lets some call through that the core 
     expect([...generated].filter((sid) => !needed.has(sid))).toEqual([]);
   });
 });
+
+describe('fail closed where the core cannot decide offline', () => {
+  it('a key named by an alias while the allowlist names only key ARNs: the SCP denies it', async () => {
+    const policy = policySchema.parse({
+      kms: { allowedKeys: ['arn:aws:kms:us-east-1:111122223333:key/7c1e4b2a-93d5-4f1e-8a6b-2d9f0c3e5a17'] },
+    });
+    const event = load('notebook-instance/create-kms-alias-name.json');
+    const assessment = await assessEvent(event, policy, offlineStateSource);
+    expect(assessment.evaluation?.unevaluated.map((u) => u.rule)).toEqual(['notebook-kms-key']);
+    const mapped = mapRequest(event);
+    if (mapped.kind !== 'requests') throw new Error(mapped.reason);
+    const statements = denyStatements(policy).map((p) => p.statement);
+    expect((await callDenied(mapped.requests, docOf(statements), 'scp')).denied).toBe(true);
+  });
+});

@@ -666,6 +666,9 @@ describe('function bundles', () => {
     );
     expect(map.sources.some((s: string) => s.endsWith(`functions/${SOURCE_DIRS[fn]}/handler.ts`))).toBe(true);
     expect(map.sources.filter((s: string) => s.includes('node_modules'))).toEqual([]);
+    // The preventive-policy generator and the IAM simulator are CLI and test tools, never Lambda code.
+    expect(map.sources.filter((s: string) => /(^|\/)prevention\//.test(s))).toEqual([]);
+    expect(code).not.toContain('@cloud-copilot');
   });
 
   it('runs from the zip on plain Node, with the packaged environment, against the local emulator', async () => {
