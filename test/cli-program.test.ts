@@ -14,7 +14,7 @@ describe('help and version', () => {
     const run = runCli(['--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: sm-guardrails \[options\] \[command\]/);
-    for (const command of ['replay', 'check-config', 'rules', 'help'])
+    for (const command of ['replay', 'check-config', 'rules', 'generate-policies', 'help'])
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     expect(run.stdout).toContain('Exit status:');
     expect(run.stderr).toBe('');
@@ -29,6 +29,7 @@ describe('help and version', () => {
     ['replay', /--simulate[\s\S]*--exclude <path-or-glob>[\s\S]*Examples:/],
     ['check-config', /<FILE>/],
     ['rules', /list the rules/],
+    ['generate-policies', /--out <DIR>[\s\S]*5,120-character SCP limit/],
   ])('%s --help and help %s: its usage, exit 0', (command, text) => {
     for (const args of [
       [command, '--help'],
