@@ -18,12 +18,14 @@ import { registerCheckConfig } from './commands/check-config.ts';
 import { registerGeneratePolicies } from './commands/generate-policies.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRules } from './commands/rules.ts';
+import { registerScan } from './commands/scan.ts';
 import { type Cli, type Io, type RegisterCommand, UsageError } from './context.ts';
 
 export type { Io } from './context.ts';
 
 const COMMANDS: RegisterCommand[] = [
   registerReplay,
+  registerScan,
   registerCheckConfig,
   registerRules,
   registerGeneratePolicies,
@@ -50,7 +52,7 @@ function createProgram(io: Io, status: { code: number }): Command {
   const program = new Command('sm-guardrails')
     .description(
       'SageMaker guardrails: replay CloudTrail events through the policy checks (offline, against a ' +
-        'simulated AWS account, or live), validate a policy file, list the rules, generate the preventive ' +
+        'simulated AWS account, or live), sweep every existing resource, validate a policy file, list the rules, generate the preventive ' +
         'IAM policies and SCPs the policy implies.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -117,7 +117,18 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
     const { eventId, eventName, actor, reason } = normalized;
     return { verdict: 'skipped', reason, ...defined({ eventId, eventName, actor }) };
   }
-  const { change } = normalized;
+  return assessChange(normalized.change, policy, source);
+}
+
+/**
+ * One normalized change in, one assessment out. Besides events, a sweep calls this with the change "the resource
+ * as it is now" (operation `state-change`, no caller), so it runs exactly the rules and plan the event path runs.
+ */
+export async function assessChange(
+  change: NormalizedChange,
+  policy: Policy,
+  source: StateSource,
+): Promise<Assessment> {
   const base = {
     eventId: change.eventId,
     eventName: change.eventName,

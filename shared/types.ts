@@ -6,14 +6,16 @@ export const RESOURCE_TYPES: readonly ResourceType[] = ['notebook-instance', 'us
 
 export type EnabledDisabled = 'Enabled' | 'Disabled';
 export type AppNetworkAccessType = 'PublicInternetOnly' | 'VpcOnly';
-export type NotebookStatus =
-  | 'Pending'
-  | 'InService'
-  | 'Stopping'
-  | 'Stopped'
-  | 'Failed'
-  | 'Deleting'
-  | 'Updating';
+export const NOTEBOOK_STATUSES = [
+  'Pending',
+  'InService',
+  'Stopping',
+  'Stopped',
+  'Failed',
+  'Deleting',
+  'Updating',
+] as const;
+export type NotebookStatus = (typeof NOTEBOOK_STATUSES)[number];
 
 /** Who made the call. Every field is optional because CloudTrail identities differ by type (no `arn` for Identity Center users). */
 export interface Actor {

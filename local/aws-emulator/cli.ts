@@ -1,5 +1,6 @@
 // Standalone mode: `tsx local/aws-emulator/cli.ts --port 4566 [--account 111122223333] [--describes-per-transition N]
-// [--latency-ms N]` (N ms added to every request: an AWS round trip)
+// [--latency-ms N] [--rate-limit N]` (N ms added to every request: an AWS round trip; at most N requests a second
+// per region, then ThrottlingException)
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.ts';
 
@@ -9,6 +10,7 @@ const { values } = parseArgs({
     account: { type: 'string' },
     'describes-per-transition': { type: 'string' },
     'latency-ms': { type: 'string' },
+    'rate-limit': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -25,12 +27,19 @@ if (!Number.isFinite(latencyMs) || latencyMs < 0) {
   process.exit(2);
 }
 
+const rateLimit = values['rate-limit'] === undefined ? 0 : Number(values['rate-limit']);
+if (!Number.isFinite(rateLimit) || rateLimit < 0) {
+  console.error(`Invalid --rate-limit: ${values['rate-limit']}`);
+  process.exit(2);
+}
+
 const emulator = await startEmulator({
   port,
   accountId: values.account,
   describesPerTransition: perTransition === undefined ? undefined : Number(perTransition),
   log: !values.quiet,
   latencyMs,
+  ...(rateLimit > 0 ? { rateLimitPerSecond: rateLimit } : {}),
 });
 console.log(`AWS emulator listening on ${emulator.endpoint}`);
 

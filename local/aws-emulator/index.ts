@@ -13,7 +13,7 @@ import {
   notebookHandlers,
 } from './notebooks.ts';
 import { tagHandlers } from './sagemaker.ts';
-import { createServer, type ServerDeps } from './server.ts';
+import { createServer, RateLimiter, type ServerDeps } from './server.ts';
 import { createTopic, snsHandlers } from './sns.ts';
 import { createQueue, sqsHandlers } from './sqs.ts';
 import { State } from './state.ts';
@@ -158,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log: options.log ?? false,
     latency,
     gate,
+    ...(options.rateLimitPerSecond ? { rateLimit: new RateLimiter(options.rateLimitPerSecond) } : {}),
     handlers: {
       sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
       kms: kmsHandlers(state),

@@ -22,6 +22,28 @@ export interface ServerDeps {
   dynamodb: DynamoBackend;
   latency: InjectedLatency;
   gate: ArrivalGate;
+  rateLimit?: RateLimiter;
+}
+
+/** A token bucket per region: `perSecond` requests a second, bursts up to as many. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    readonly perSecond: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Takes a token; false when the region is over its rate. */
+  take(region: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(region) ?? { tokens: this.perSecond, at: now };
+    bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    this.buckets.set(region, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
 }
 
 type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' };
@@ -160,6 +182,7 @@ async function execute(deps: ServerDeps, r: Routed): Promise<Params> {
   await deps.latency.apply();
   await deps.gate.wait(r.service, r.operation);
   if (fault.error) throw faultError(fault.error, ctx, r.params);
+  if (deps.rateLimit && !deps.rateLimit.take(r.region)) throw faultError('throttle', ctx, r.params);
   const handler = deps.handlers[r.service][r.operation];
   if (!handler) {
     throw r.protocol.kind === 'query'

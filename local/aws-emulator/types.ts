@@ -27,6 +27,9 @@ export interface EmulatorOptions {
   log?: boolean;
   /** Added to every request before it is handled: an AWS round trip, for benchmarks. Default 0. */
   latencyMs?: number;
+  /** Requests per second each region accepts (token bucket, bursts up to the rate); past it, the service's
+   * throttling error (ThrottlingException for SageMaker). Default: unlimited. */
+  rateLimitPerSecond?: number;
 }
 
 export interface CallRecord {

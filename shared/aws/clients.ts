@@ -23,6 +23,8 @@ export interface AwsClientOptions {
   maxAttempts?: number;
   /** Per-request socket timeout: a hung call fails and is retried instead of eating the Lambda's time. */
   requestTimeoutMs?: number;
+  /** `adaptive` adds client-side rate limiting after throttling (the sweep's many calls); default `standard`. */
+  retryMode?: 'standard' | 'adaptive';
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -31,7 +33,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    retryMode: 'standard',
+    retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 3,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 2_000,

@@ -2,6 +2,7 @@
 // must not reject them) without copying them: the code reads only the fields named here.
 import * as z from 'zod/mini';
 import '../zod.ts';
+import { NOTEBOOK_STATUSES } from '../types.ts';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const STATE_CHANGE_DETAIL_TYPE = 'SageMaker Notebook Instance State Change';
@@ -148,15 +149,7 @@ export const deleteTagsParams = z.object({
 export const notebookStateChangeSchema = z.object({
   NotebookInstanceArn: z.string().check(z.minLength(1)),
   NotebookInstanceName: z.string().check(z.minLength(1)),
-  NotebookInstanceStatus: z.enum([
-    'Pending',
-    'InService',
-    'Stopping',
-    'Stopped',
-    'Failed',
-    'Deleting',
-    'Updating',
-  ]),
+  NotebookInstanceStatus: z.enum(NOTEBOOK_STATUSES),
   DirectInternetAccess: z.optional(enabledDisabled),
   KmsKeyId: z.optional(z.string()),
   SubnetId: z.optional(z.string()),

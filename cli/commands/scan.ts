@@ -1,0 +1,45 @@
+// sm-guardrails scan: sweeps every existing resource (sweep/), live or on exported describe outputs.
+import { Option } from 'commander';
+import type { RegisterCommand } from '../context.ts';
+import type { ScanOptions } from '../scan.ts';
+
+const DETAILS = `
+Evaluates every notebook instance, Studio domain and user profile with the same rules and actions as the
+event path (tag, stop or deferred stop, notify), with one alert digest per account and region instead of one
+alert per resource; a resource whose status tag already names its findings is not alerted again.
+
+--simulate PATH: the JSON that \`aws sagemaker describe-notebook-instance\`, \`describe-domain\` and
+\`describe-user-profile\` print (a file, an array, or a directory of *.json), each optionally with the \`Tags\`
+list of \`aws sagemaker list-tags\` added at the top level. Account, region and partition come from the ARNs;
+the resources are acted out in emulated accounts and scanned through the real code path.
+--live: the default credential chain (AWS_ENDPOINT_URL honoured) and the caller's account; the digest goes to
+SM_GUARDRAILS_TOPIC_ARN when it is set.
+
+Examples:
+  sm-guardrails scan --simulate sweep/samples --html report.html
+  sm-guardrails scan --live --dry-run --regions us-east-1,eu-west-1 --json | jq -c 'select(.verdict != "compliant")'`;
+
+export const registerScan: RegisterCommand = (program, cli) => {
+  program
+    .command('scan')
+    .description('sweep every existing resource with the same rules and actions as the event path')
+    .option('--config <file>', 'the policy file (default: the built-in default policy)')
+    .addOption(
+      new Option('--simulate <path>', 'scan exported describe outputs in a simulated account').conflicts(
+        'live',
+      ),
+    )
+    .option('--live', 'scan the account of the default AWS credentials (or AWS_ENDPOINT_URL)')
+    .option('--dry-run', 'with --live: read calls only, nothing is changed or sent')
+    .option('--regions <a,b>', 'regions to sweep (default: AWS_REGION)')
+    .option('--concurrency <n>', 'AWS calls in flight per account (default 5)')
+    .option('--json', 'one JSON line per resource, then one {"summary": ...} line')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .addHelpText('after', DETAILS)
+    .action(
+      cli.action(async (options: ScanOptions) => {
+        const { runScan } = await import('../scan.ts');
+        return runScan(options, cli.io);
+      }),
+    );
+};

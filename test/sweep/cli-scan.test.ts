@@ -1,0 +1,263 @@
+// `sm-guardrails scan` as a user runs it: the built CLI in its own process.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeDomainCommand,
+  DescribeNotebookInstanceCommand,
+  DescribeUserProfileCommand,
+  ListTagsCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '#core/aws/clients';
+import { normalizeEvent } from '#core/events/normalize';
+import { Guardrails } from '#core/guardrails';
+import { DEFAULT_POLICY } from '#core/policy';
+import { type Emulator, startEmulator } from '#emulator/index';
+import { SimulatedAccount } from '../../cli/simulation.ts';
+import type { ResourceResult } from '../../sweep/sweep.ts';
+import { runCli } from '../support/cli.ts';
+
+const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+function parseScan(stdout: string): { results: ResourceResult[]; summary: Record<string, unknown> } {
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+  const last = lines.pop();
+  return { results: lines as ResourceResult[], summary: last?.summary };
+}
+
+const rulesOf = (violations: Array<{ rule: string }>) => [...new Set(violations.map((v) => v.rule))].sort();
+
+describe('scan --simulate on the sample exports', () => {
+  const run = runCli(['scan', '--simulate', 'sweep/samples', '--json']);
+  const { results, summary } = parseScan(run.stdout);
+  const byName = (name: string) => results.find((r) => r.resource.name === name);
+
+  it('evaluates every exported resource and exits 0', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(results).toHaveLength(10);
+    for (const r of results) {
+      expect(Object.keys(r)).toEqual(
+        expect.arrayContaining(['resource', 'verdict', 'violations', 'unevaluated', 'actions']),
+      );
+    }
+    expect(summary).toMatchObject({ resources: 10, targets: 2, error: 0 });
+  });
+
+  it('gives the verdicts and rules of the policy, with account and region from the ARN', () => {
+    expect(byName('scratch-notebook')).toMatchObject({
+      verdict: 'noncompliant',
+      resource: { account: '111122223333', region: 'us-east-1' },
+    });
+    expect(rulesOf(byName('scratch-notebook')?.violations ?? [])).toEqual([
+      'notebook-direct-internet-access',
+      'notebook-kms-key',
+      'notebook-root-access',
+      'notebook-vpc',
+      'required-tags',
+    ]);
+    expect(byName('churn-model')?.verdict).toBe('compliant');
+    expect(byName('alice')?.verdict).toBe('compliant');
+    expect(rulesOf(byName('bob')?.violations ?? [])).toEqual(['required-tags']);
+    expect(byName('vendor-appliance')).toMatchObject({
+      verdict: 'skipped',
+      resource: { account: '444455556666', region: 'eu-west-1' },
+    });
+    expect(byName('vendor-appliance')?.reason).toMatch(/^exempt: guardrails:exempt=/);
+    expect(byName('platform')?.verdict).toBe('compliant');
+    expect(rulesOf(byName('eu-analytics')?.violations ?? [])).toEqual(['notebook-root-access']);
+  });
+
+  it('acts as the event path does: stop InService, defer Pending, no new alert for a known finding', () => {
+    const actions = (name: string) => byName(name)?.actions.map((a) => `${a.type}:${a.status}`);
+    expect(actions('scratch-notebook')).toEqual(['tag:done', 'stop:done', 'notify:done']);
+    expect(actions('Feature-Eng')).toEqual(['tag:done', 'stop:deferred', 'notify:done']);
+    expect(actions('old-experiment')).toEqual(['tag:skipped', 'notify:skipped']);
+    expect(summary).toMatchObject({ digests: { sent: 2 } });
+  });
+
+  it('prints a summary table without --json', () => {
+    const human = runCli(['scan', '--simulate', 'sweep/samples']);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^total +10 +3 +6 +1 +0 +5$/m);
+    expect(human.stdout).toMatch(/^NONCOMPLIANT +notebook-instance\/scratch-notebook/m);
+    expect(human.stdout).toMatch(/\d+ AWS calls \(\d\.\d\d per resource\)/);
+  });
+
+  it('names the file, the field and the reason of a bad export, and exits 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scan-bad-'));
+    writeFileSync(
+      join(dir, 'nb.json'),
+      JSON.stringify({
+        NotebookInstanceArn: 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/x',
+        NotebookInstanceName: 'x',
+        RootAccess: 'Maybe',
+      }),
+    );
+    const bad = runCli(['scan', '--simulate', dir, '--json']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/nb\.json: \$\.RootAccess: /);
+    writeFileSync(join(dir, 'nb.json'), JSON.stringify({ Something: 1 }));
+    expect(runCli(['scan', '--simulate', dir]).stderr).toMatch(
+      /nb\.json: \$: not a describe-notebook-instance/,
+    );
+  });
+
+  it('refuses contradictory options', () => {
+    expect(runCli(['scan']).status).toBe(2);
+    expect(runCli(['scan', '--simulate', 'x', '--live']).status).toBe(2);
+    expect(runCli(['scan', '--live', '--regions', 'nowhere']).stderr).toMatch(/--regions: not a region/);
+  });
+});
+
+describe('scan --simulate agrees with the event path', () => {
+  // Each sample creation event is acted out in an emulated account; the resource it leaves is exported as
+  // `aws sagemaker describe-*` and `list-tags` print it, then judged both ways. The exemption tag at creation is
+  // the one deliberate difference (an event shows who set it; a sweep cannot know), so that sample is left out.
+  const SAMPLES = [
+    'notebook-instance/create-all-defaults.json',
+    'notebook-instance/create-by-identity-center-role-root-enabled.json',
+    'notebook-instance/create-compliant.json',
+    'notebook-instance/create-kms-alias-name.json',
+    'notebook-instance/create-kms-aws-managed-alias.json',
+    'studio/create-domain-compliant.json',
+    'studio/create-domain-defaults.json',
+    'studio/create-user-profile-by-identity-center-user.json',
+    'studio/create-user-profile-compliant.json',
+    'studio/create-user-profile-missing-studiouserid.json',
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'scan-exports-'));
+  const eventPath = new Map<string, { verdict: string; rules: string[] }>();
+  const emulators: Emulator[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    for (const sample of SAMPLES) {
+      const event: unknown = JSON.parse(readFileSync(`events/${sample}`, 'utf8'));
+      const normalized = normalizeEvent(event);
+      if (normalized.kind !== 'change') throw new Error(`${sample}: not a change`);
+      const { region } = normalized.change;
+      const emulator = await startEmulator({
+        describesPerTransition: 0,
+        accountId: normalized.change.account,
+      });
+      emulators.push(emulator);
+      const aws = createAwsClients({ endpoint: emulator.endpoint, region, credentials: CREDENTIALS });
+      await new SimulatedAccount(emulator, aws.sagemaker).apply(event);
+      writeFileSync(
+        join(dir, sample.replace('/', '--')),
+        JSON.stringify(await exportResource(aws.sagemaker, normalized.change.resource), null, 2),
+      );
+      const { report } = await new Guardrails({ policy: DEFAULT_POLICY, aws }).handle(event);
+      eventPath.set(report.resource?.arn.toLowerCase() ?? sample, {
+        verdict: report.verdict,
+        rules: rulesOf(report.violations),
+      });
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(emulators.map((e) => e.close()));
+  });
+
+  it('gives each exported resource the verdict and rules the event gave it, and exits 0', () => {
+    expect(readdirSync(dir)).toHaveLength(SAMPLES.length);
+    const run = runCli(['scan', '--simulate', dir, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { results } = parseScan(run.stdout);
+    expect(eventPath.size).toBe(SAMPLES.length);
+    expect([...eventPath.values()].filter((e) => e.verdict === 'noncompliant').length).toBeGreaterThanOrEqual(
+      4,
+    );
+    for (const [arn, expected] of eventPath) {
+      const swept = results.find((r) => r.resource.arn.toLowerCase() === arn);
+      expect({ arn, verdict: swept?.verdict, rules: rulesOf(swept?.violations ?? []) }).toEqual({
+        arn,
+        ...expected,
+      });
+    }
+  });
+});
+
+/** What `aws sagemaker describe-*` prints, with `list-tags`' Tags added at the top level. */
+async function exportResource(
+  client: SageMakerClient,
+  ref: { type: string; name: string; domainId?: string; arn: string },
+) {
+  const described =
+    ref.type === 'notebook-instance'
+      ? await client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: ref.name }))
+      : ref.type === 'domain'
+        ? await client.send(new DescribeDomainCommand({ DomainId: ref.domainId }))
+        : await client.send(
+            new DescribeUserProfileCommand({ DomainId: ref.domainId, UserProfileName: ref.name }),
+          );
+  const { $metadata: _, ...output } = described;
+  const arn =
+    (output as Record<string, unknown>).NotebookInstanceArn ??
+    (output as Record<string, unknown>).DomainArn ??
+    (output as Record<string, unknown>).UserProfileArn;
+  const { Tags } = await client.send(new ListTagsCommand({ ResourceArn: String(arn) }));
+  return { ...output, Tags: Tags ?? [] };
+}
+
+describe('scan --live (AWS_ENDPOINT_URL)', () => {
+  it("sweeps the caller's account in each region given, and --dry-run changes nothing", async () => {
+    const emulator = await startEmulator({ describesPerTransition: 0, accountId: '777788889999' });
+    try {
+      emulator.seed.notebookInstance({ name: 'east-open', region: 'us-east-1', status: 'InService' });
+      emulator.seed.notebookInstance({ name: 'west-open', region: 'us-west-2', status: 'InService' });
+      const env = {
+        AWS_ENDPOINT_URL: emulator.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+      };
+      const dry = await runCliAsync(
+        ['scan', '--live', '--dry-run', '--json', '--regions', 'us-east-1,us-west-2'],
+        env,
+      );
+      expect(dry.status).toBe(0);
+      const { results, summary } = parseScan(dry.stdout);
+      expect(
+        results.map((r) => `${r.resource.account}/${r.resource.region}/${r.resource.name}`).sort(),
+      ).toEqual(['777788889999/us-east-1/east-open', '777788889999/us-west-2/west-open']);
+      expect(summary).toMatchObject({ targets: 2, noncompliant: 2, digests: { planned: 2 } });
+      expect(emulator.inspect.notebookInstance('east-open')?.status).toBe('InService');
+      expect(emulator.calls.filter((c) => !/^(List|Describe|GetCallerIdentity)/.test(c.operation))).toEqual(
+        [],
+      );
+
+      const live = await runCliAsync(['scan', '--live', '--json'], env);
+      expect(live.status).toBe(0);
+      expect(parseScan(live.stdout).summary).toMatchObject({ targets: 1, resources: 1 });
+      expect(emulator.inspect.notebookInstance('east-open')?.status).toBe('Stopping');
+      expect(emulator.inspect.notebookInstance('west-open', 'us-west-2')?.status).toBe('InService');
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+/** The CLI in its own process without blocking this one (the emulator answers from here). */
+function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/sm-guardrails.mjs', ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
