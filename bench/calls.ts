@@ -4,6 +4,7 @@
 // (resource re-seeded, new event ids so it is no redelivery).
 
 import { SimulatedAccount } from '#cli/simulation';
+import { createAwsClientProvider } from '#core/aws/client-provider';
 import { createAwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY } from '#core/policy';
@@ -59,7 +60,7 @@ function count(emulator: Emulator): CallCount {
 
 export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): Promise<CallsResult> {
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
-  const account = new SimulatedAccount(emulator, actor.sagemaker);
+  const account = new SimulatedAccount(emulator, () => actor.sagemaker);
   const topicName = 'sm-guardrails-alerts';
   const queueName = 'sm-guardrails-recheck';
   const seedWorld = () => ({
@@ -86,11 +87,15 @@ export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): 
     for (const { file, event } of samples) {
       emulator.reset();
       const world = seedWorld();
-      const aws = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+      const clients = createAwsClientProvider({
+        home: { partition: 'aws', account: emulator.accountId, region: REGION },
+        endpoint: emulator.endpoint,
+        credentials: CREDENTIALS,
+      });
       try {
         const runtime = new GuardrailsRuntime(
           { policy: DEFAULT_POLICY, topicArn: world.topicArn, recheckQueueUrl: world.queueUrl },
-          aws,
+          clients,
         );
         const note = await prepare(event);
         const first = await silenced(() =>
@@ -113,11 +118,11 @@ export async function measureCalls(emulator: Emulator, samples: SampleEvent[]): 
           ...(note ? { note } : {}),
         });
       } finally {
-        for (const client of Object.values(aws)) client.destroy();
+        clients.destroy();
       }
     }
   } finally {
-    for (const client of Object.values(actor)) client.destroy();
+    actor.destroy();
     emulator.reset();
   }
   const nb = results.find((r) => r.file === COMPLIANT_NOTEBOOK);

@@ -84,6 +84,7 @@ function childEnv(env: ChildEnvironment, handlerPath: string, eventFile: string)
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     SM_GUARDRAILS_TOPIC_ARN: env.topicArn,
     SM_GUARDRAILS_RECHECK_QUEUE_URL: env.queueUrl,
+    SM_GUARDRAILS_ACCOUNT_ID: '111122223333',
     BENCH_HANDLER_URL: pathToFileURL(handlerPath).href,
     BENCH_EVENT_FILE: eventFile,
   };

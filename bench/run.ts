@@ -83,8 +83,8 @@ async function main(): Promise<BenchResults> {
   const world = seedWorld(emulator);
   const coldEvent = loadEvent(config.coldStartEvent);
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
-  await new SimulatedAccount(emulator, actor.sagemaker).apply(coldEvent); // the notebook and its KMS key exist
-  for (const client of Object.values(actor)) client.destroy();
+  await new SimulatedAccount(emulator, () => actor.sagemaker).apply(coldEvent); // the notebook and its KMS key exist
+  actor.destroy();
   const nb = bundles.find((b) => b.fn === config.coldStartFunction);
   if (!nb) throw new Error(`no bundle for ${config.coldStartFunction}`);
   const coldStart = await measureColdStart({

@@ -4,7 +4,8 @@
 
 import { DescribeNotebookInstanceCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { SimulatedAccount } from '#cli/simulation';
-import { createAwsClients } from '#core/aws/clients';
+import { createAwsClientProvider } from '#core/aws/client-provider';
+import type { AwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY } from '#core/policy';
 import type { Emulator } from '#emulator/index';
@@ -124,7 +125,7 @@ async function run(
 }
 
 async function roundTrips(
-  aws: ReturnType<typeof createAwsClients>,
+  aws: AwsClients,
   emulator: Emulator,
   name: string,
   arn: string,
@@ -170,13 +171,18 @@ export async function measureWarm(options: {
   warmup: number;
 }): Promise<WarmResult> {
   const { emulator } = options;
-  const aws = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+  const clients = createAwsClientProvider({
+    home: { partition: 'aws', account: emulator.accountId, region: REGION },
+    endpoint: emulator.endpoint,
+    credentials: CREDENTIALS,
+  });
+  const aws = clients.homeClients;
   try {
     const runtime = new GuardrailsRuntime(
       { policy: DEFAULT_POLICY, topicArn: options.topicArn, recheckQueueUrl: options.queueUrl },
-      aws,
+      clients,
     );
-    const account = new SimulatedAccount(emulator, aws.sagemaker);
+    const account = new SimulatedAccount(emulator, (location) => clients.for(location).sagemaker);
     const compliantTemplate = loadEvent('notebook-instance/create-compliant.json');
     const noncompliantTemplate = loadEvent('notebook-instance/create-all-defaults.json');
     const make = (template: JsonEvent, prefix: string, n: number) =>
@@ -208,6 +214,6 @@ export async function measureWarm(options: {
         'our time is an upper bound. sdkRoundTrips shows what a bare SDK call against the emulator costs.',
     };
   } finally {
-    for (const client of Object.values(aws)) client.destroy();
+    clients.destroy();
   }
 }

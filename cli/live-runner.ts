@@ -1,6 +1,8 @@
 // replay --simulate (in-process emulator, seeded from the events) and --live (a real account or AWS_ENDPOINT_URL):
 // both run the Guardrails exactly as the Lambda functions do.
-import { createAwsClients } from '#core/aws/clients';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createAwsClientProvider } from '#core/aws/client-provider';
+import { clientConfig } from '#core/aws/clients';
 import { Guardrails } from '#core/guardrails';
 import type { Policy } from '#core/policy';
 import type { EventReport } from '#core/report';
@@ -10,6 +12,8 @@ import { type Alert, invalidInputReport, type ReplayMode, type Runner } from './
 import { eventTime, SimulatedAccount } from './simulation.ts';
 
 const SIMULATED_CREDENTIALS = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+/** The member role every simulated account other than the emulator's own has (as the member template creates it). */
+const SIMULATED_MEMBER_ROLE = 'sm-guardrails-member';
 
 const itemEvent = (item: InputItem) => ('event' in item ? item.event : undefined);
 
@@ -21,10 +25,24 @@ async function simulateRunner(policy: Policy): Promise<Runner> {
   // Notebooks change state only when the simulation says so (advanceNotebook), not on every Describe.
   const emulator = await startEmulator({ describesPerTransition: 0 });
   const region = 'us-east-1';
-  const aws = createAwsClients({ endpoint: emulator.endpoint, region, credentials: SIMULATED_CREDENTIALS });
+  // Home: the emulator's default account, as a central deployment; every other account through its member role,
+  // every partition through the one local endpoint.
+  const clients = createAwsClientProvider({
+    home: { partition: 'aws', account: emulator.accountId, region },
+    endpoint: emulator.endpoint,
+    credentials: SIMULATED_CREDENTIALS,
+    memberRoleName: SIMULATED_MEMBER_ROLE,
+    anyPartition: true,
+  });
   const topicArn = emulator.seed.topic('sm-guardrails-alerts', region);
-  const account = new SimulatedAccount(emulator, aws.sagemaker);
-  const guardrails = new Guardrails({ policy, aws, topicArn });
+  const account = new SimulatedAccount(
+    emulator,
+    (location) => clients.for(location).sagemaker,
+    (id) => {
+      if (id !== emulator.accountId) emulator.seed.role({ account: id, name: SIMULATED_MEMBER_ROLE });
+    },
+  );
+  const guardrails = new Guardrails({ policy, clients, topicArn });
   let seen = 0;
   return {
     // What the emulator's SNS accepted: the messages exactly as they were published.
@@ -76,11 +94,29 @@ async function simulateRunner(policy: Policy): Promise<Runner> {
   };
 }
 
-function liveRunner(policy: Policy, dryRun: boolean): Runner {
+/** Where the caller's credentials act: the home of a live replay. */
+async function callerLocation() {
+  const config = clientConfig();
+  const sts = new STSClient(config);
+  try {
+    const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
+    const partition = Arn?.split(':')[1];
+    if (!Account || !partition) throw new Error('sts:GetCallerIdentity answered no account');
+    return { partition, account: Account, region: config.region };
+  } finally {
+    sts.destroy();
+  }
+}
+
+async function liveRunner(policy: Policy, dryRun: boolean): Promise<Runner> {
   const topicArn = process.env.SM_GUARDRAILS_TOPIC_ARN;
+  const memberRoleName = process.env.SM_GUARDRAILS_MEMBER_ROLE_NAME;
   const guardrails = new Guardrails({
     policy,
-    aws: createAwsClients(),
+    clients: createAwsClientProvider({
+      home: await callerLocation(),
+      ...(memberRoleName ? { memberRoleName } : {}),
+    }),
     dryRun,
     ...(topicArn ? { topicArn } : {}),
   });

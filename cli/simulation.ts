@@ -1,5 +1,5 @@
-// A simulated AWS account for `replay --simulate`: each event's own call is acted out against the local emulator,
-// so the guardrails then find the resource as it would exist after the call.
+// The simulated accounts of `replay --simulate`: each event's own call is acted out against the local emulator, in
+// the event's own account and region, so the guardrails then find the resource as it would exist after the call.
 import {
   AddTagsCommand,
   DeleteTagsCommand,
@@ -13,6 +13,7 @@ import {
 import { parseSageMakerArn } from '#core/arn';
 import { normalizeEvent } from '#core/events/normalize';
 import { isAwsManagedAlias } from '#core/kms';
+import { type AwsLocation, locationOf } from '#core/location';
 import type { NormalizedChange, ResourceRef, Tags } from '#core/types';
 import type { Emulator } from '#emulator/index';
 
@@ -24,6 +25,9 @@ export function eventTime(event: unknown): string {
   const t = e?.detail?.eventTime ?? e?.time;
   return typeof t === 'string' ? t : '';
 }
+
+/** The account in a key ARN (a key may live in a central key account). */
+const keyAccount = (keyId: string): string | undefined => /^arn:[^:]+:kms:[^:]+:(\d{12}):/.exec(keyId)?.[1];
 
 /** A compliant resource (under the default policy), for events about a resource no earlier event created. */
 function baseline(ref: ResourceRef, region: string, account: string) {
@@ -39,19 +43,26 @@ function baseline(ref: ResourceRef, region: string, account: string) {
 }
 
 export class SimulatedAccount {
+  private readonly accountsSeen = new Set<string>();
+
+  /**
+   * `sagemakerFor`: the SageMaker client a user of that account and region calls with. `onAccount`: called once
+   * for every account an event comes from (the runner seeds the member role there).
+   */
   constructor(
     readonly emulator: Emulator,
-    private readonly sagemaker: SageMakerClient,
+    private readonly sagemakerFor: (location: AwsLocation) => SageMakerClient,
+    private readonly onAccount: (account: string) => void = () => {},
   ) {}
 
   /** Makes the KMS key a resource names exist, as a customer key (AWS aliases the emulator creates itself). */
-  private seedKmsKey(keyId: string | null | undefined, region: string): void {
+  private seedKmsKey(keyId: string | null | undefined, region: string, account: string): void {
     if (!keyId) return;
     const alias = keyId.match(/(alias\/.+)$/)?.[1];
     if (alias) {
       if (isAwsManagedAlias(alias)) return;
       try {
-        this.emulator.seed.kmsKey({ region, aliases: [alias] });
+        this.emulator.seed.kmsKey({ region, aliases: [alias], accountId: account });
       } catch {
         // already seeded by an earlier event
       }
@@ -59,18 +70,19 @@ export class SimulatedAccount {
     }
     const id = keyId.split('/').pop() ?? keyId;
     try {
-      this.emulator.seed.kmsKey({ keyId: id, region });
+      this.emulator.seed.kmsKey({ keyId: id, region, accountId: keyAccount(keyId) ?? account });
     } catch {
       // already seeded
     }
   }
 
-  private exists(ref: ResourceRef, region: string): boolean {
+  private exists(ref: ResourceRef, region: string, account: string): boolean {
     const { inspect } = this.emulator;
-    if (ref.type === 'notebook-instance') return inspect.notebookInstance(ref.name, region) !== undefined;
+    if (ref.type === 'notebook-instance')
+      return inspect.notebookInstance(ref.name, region, account) !== undefined;
     if (ref.type === 'user-profile')
-      return inspect.userProfile(ref.domainId ?? '', ref.name, region) !== undefined;
-    return inspect.domain(ref.domainId ?? ref.name, region) !== undefined;
+      return inspect.userProfile(ref.domainId ?? '', ref.name, region, account) !== undefined;
+    return inspect.domain(ref.domainId ?? ref.name, region, account) !== undefined;
   }
 
   /** Seeds the resource an event refers to, unless an earlier event created it. */
@@ -80,12 +92,13 @@ export class SimulatedAccount {
     status: 'InService' | 'Stopped' = 'InService',
   ): void {
     const { region, account } = change;
-    if (this.exists(ref, region)) return;
+    if (this.exists(ref, region, account)) return;
     const base = baseline(ref, region, account);
-    this.seedKmsKey(base.kmsKeyId, region);
+    this.seedKmsKey(base.kmsKeyId, region, account);
     const { seed } = this.emulator;
     if (ref.type === 'notebook-instance') {
       seed.notebookInstance({
+        account,
         name: ref.name,
         region,
         status,
@@ -97,9 +110,16 @@ export class SimulatedAccount {
         tags: toTagList(base.tags),
       });
     } else if (ref.type === 'user-profile') {
-      seed.userProfile({ domainId: ref.domainId ?? '', name: ref.name, region, tags: toTagList(base.tags) });
+      seed.userProfile({
+        account,
+        domainId: ref.domainId ?? '',
+        name: ref.name,
+        region,
+        tags: toTagList(base.tags),
+      });
     } else {
       seed.domain({
+        account,
         domainId: ref.domainId ?? ref.name,
         name: ref.name,
         region,
@@ -117,18 +137,25 @@ export class SimulatedAccount {
     const normalized = normalizeEvent(event);
     if (normalized.kind !== 'change') return undefined;
     const change = normalized.change;
-    const { resource: ref, settings: s, region } = change;
+    const { resource: ref, settings: s, region, account } = change;
     const { seed } = this.emulator;
+    const location = locationOf(change);
+    const sagemaker = this.sagemakerFor(location);
+    if (!this.accountsSeen.has(account)) {
+      this.accountsSeen.add(account);
+      this.onAccount(account);
+    }
     if (change.parametersOmitted) {
       this.ensure(ref, change);
       return 'parameters omitted by CloudTrail: the resource was seeded as a compliant one';
     }
     switch (change.operation) {
       case 'create':
-        if (this.exists(ref, region)) return undefined; // a redelivery of the same create
-        this.seedKmsKey(s.kmsKeyId, region);
+        if (this.exists(ref, region, account)) return undefined; // a redelivery of the same create
+        this.seedKmsKey(s.kmsKeyId, region, account);
         if (ref.type === 'notebook-instance') {
           seed.notebookInstance({
+            account,
             name: ref.name,
             region,
             status: 'Pending', // what CreateNotebookInstance leaves behind
@@ -143,6 +170,7 @@ export class SimulatedAccount {
           });
         } else if (ref.type === 'user-profile') {
           seed.userProfile({
+            account,
             domainId: ref.domainId ?? '',
             name: ref.name,
             region,
@@ -151,6 +179,7 @@ export class SimulatedAccount {
           });
         } else {
           seed.domain({
+            account,
             domainId: ref.domainId ?? '',
             name: ref.name,
             region,
@@ -163,9 +192,10 @@ export class SimulatedAccount {
         }
         return undefined;
       case 'state-change':
-        if (!this.exists(ref, region)) {
-          this.seedKmsKey(s.kmsKeyId, region);
+        if (!this.exists(ref, region, account)) {
+          this.seedKmsKey(s.kmsKeyId, region, account);
           seed.notebookInstance({
+            account,
             name: ref.name,
             region,
             ...(s.status ? { status: s.status } : {}),
@@ -181,23 +211,21 @@ export class SimulatedAccount {
       case 'update':
         // Settings can change only while a notebook is Stopped.
         this.ensure(ref, change, 'Stopped');
-        if (ref.type === 'notebook-instance') await this.stopFirst(ref.name, region);
-        await sendUpdate(this.sagemaker, change);
+        if (ref.type === 'notebook-instance') await this.stopFirst(sagemaker, ref.name, location);
+        await sendUpdate(sagemaker, change);
         return undefined;
       case 'start':
         this.ensure(ref, change, 'Stopped');
-        await this.stopFirst(ref.name, region);
-        await this.sagemaker.send(new StartNotebookInstanceCommand({ NotebookInstanceName: ref.name }));
+        await this.stopFirst(sagemaker, ref.name, location);
+        await sagemaker.send(new StartNotebookInstanceCommand({ NotebookInstanceName: ref.name }));
         return undefined;
       case 'add-tags':
         this.ensure(ref, change);
-        await this.sagemaker.send(
-          new AddTagsCommand({ ResourceArn: ref.arn, Tags: toTagList(change.tagsSet) }),
-        );
+        await sagemaker.send(new AddTagsCommand({ ResourceArn: ref.arn, Tags: toTagList(change.tagsSet) }));
         return undefined;
       case 'delete-tags':
         this.ensure(ref, change);
-        await this.sagemaker.send(
+        await sagemaker.send(
           new DeleteTagsCommand({ ResourceArn: ref.arn, TagKeys: change.tagsRemoved ?? [] }),
         );
         return undefined;
@@ -205,12 +233,13 @@ export class SimulatedAccount {
   }
 
   /** The user stopped the notebook some time before this call (Start and Update need it Stopped). */
-  private async stopFirst(name: string, region: string): Promise<void> {
-    const nb = () => this.emulator.inspect.notebookInstance(name, region);
+  private async stopFirst(sagemaker: SageMakerClient, name: string, where: AwsLocation): Promise<void> {
+    const { region, account } = where;
+    const nb = () => this.emulator.inspect.notebookInstance(name, region, account);
     for (let step = 0; step < 4 && nb() && !['Stopped', 'Failed'].includes(nb()?.status ?? ''); step++) {
       if (nb()?.status === 'InService') {
-        await this.sagemaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
-      } else this.emulator.advanceNotebook(name, region);
+        await sagemaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }));
+      } else this.emulator.advanceNotebook(name, region, account);
     }
   }
 
@@ -220,10 +249,10 @@ export class SimulatedAccount {
    */
   nextNotebookState(arn: string, region: string, account: string): unknown {
     const parsed = parseSageMakerArn(arn);
-    const nb = parsed && this.emulator.inspect.notebookInstance(parsed.name, region);
+    const nb = parsed && this.emulator.inspect.notebookInstance(parsed.name, region, account);
     if (!parsed || !nb || !['Pending', 'Updating'].includes(nb.status)) return undefined;
-    this.emulator.advanceNotebook(parsed.name, region);
-    const now = this.emulator.inspect.notebookInstance(parsed.name, region);
+    this.emulator.advanceNotebook(parsed.name, region, account);
+    const now = this.emulator.inspect.notebookInstance(parsed.name, region, account);
     if (!now) return undefined;
     const pick = (key: string) => (typeof now[key] === 'string' ? { [key]: now[key] } : {});
     return {

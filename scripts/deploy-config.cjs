@@ -6,6 +6,7 @@
 //   ${file(./scripts/deploy-config.cjs):topicArn}            Ref AlertTopic         } emulator values under
 //   ${file(./scripts/deploy-config.cjs):recheckQueueUrl}     Ref RecheckQueue       } `invoke local`, see
 //   ${file(./scripts/deploy-config.cjs):tableName}           Ref GuardrailsTable    }
+//   ${file(./scripts/deploy-config.cjs):accountId}           Ref AWS::AccountId     }
 //   ${file(./scripts/deploy-config.cjs):bundleExtension}     .mjs                   } isInvokeLocal below
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
@@ -173,6 +174,10 @@ module.exports = {
       'RecheckQueue',
       ({ endpoint, prefix }) => `${endpoint}/${LOCAL_ACCOUNT}/${prefix}-recheck`,
     ),
+
+  /** The stack's own account: the guardrails act there with the function's role (members through the member role). */
+  accountId: async ({ resolveVariable }) =>
+    refOrLocal(resolveVariable, 'AWS::AccountId', () => LOCAL_ACCOUNT),
 
   tableName: async ({ resolveVariable }) =>
     refOrLocal(resolveVariable, 'GuardrailsTable', ({ prefix }) => `${prefix}-records`),

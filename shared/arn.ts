@@ -1,15 +1,27 @@
 // ARN helpers. SageMaker lower-cases the name part of notebook ARNs while the name keeps its case.
 
+/** The partition a region belongs to (its ARNs say `arn:<partition>:`): never assume `aws`. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
 export function notebookArn(region: string, account: string, name: string): string {
-  return `arn:aws:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
 }
 
 export function userProfileArn(region: string, account: string, domainId: string, name: string): string {
-  return `arn:aws:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
 }
 
 export function domainArn(region: string, account: string, domainId: string): string {
-  return `arn:aws:sagemaker:${region}:${account}:domain/${domainId}`;
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:domain/${domainId}`;
 }
 
 export interface ParsedSageMakerArn {

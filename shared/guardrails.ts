@@ -1,6 +1,6 @@
 // The guardrails as the Lambda functions run them: event -> live assessment -> executed actions -> report.
 // The replay CLI's --simulate and --live modes run exactly this.
-import type { AwsClients } from './aws/clients.ts';
+import type { AwsClientProvider } from './aws/client-provider.ts';
 import { AwsCallError } from './aws/errors.ts';
 import { createLiveStateSource } from './aws/live-source.ts';
 import type { SnsMessage } from './aws/sns.ts';
@@ -15,14 +15,17 @@ import {
 import { normalizeEvent } from './events/normalize.ts';
 import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
 import { composeReadFailure, composeStopAbandoned } from './notification.ts';
+import { locationOf } from './location.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
 import { nextRecheck, RECHECK_DELAY_SECONDS, type RecheckRequest, recheckRequestFor } from './recheck.ts';
 import { buildReport, type EventReport } from './report.ts';
+import type { NormalizedChange } from './types.ts';
 
 export interface GuardrailsOptions {
   policy: Policy;
-  aws: AwsClients;
+  /** Clients per account and region: each event is read and acted on in its own. */
+  clients: AwsClientProvider;
   topicArn?: string;
   dryRun?: boolean;
   /** Idempotency and per-action records. Default: this process's memory (store/ has the DynamoDB one). */
@@ -70,7 +73,7 @@ export class Guardrails {
   private readonly now: () => Date;
 
   constructor(readonly options: GuardrailsOptions) {
-    this.source = createLiveStateSource(options.aws);
+    this.source = createLiveStateSource(options.clients);
     this.delivery = options.delivery ?? memoryDeliveryStore();
     this.now = options.now ?? (() => new Date());
   }
@@ -116,7 +119,7 @@ export class Guardrails {
     }
     return this.settle(assessment, handleOptions, async (journal) => {
       const execution = await executePlan(assessment, {
-        ...this.executionOptions(journal),
+        ...this.executionOptions(journal, assessment.change),
         ...(recheck ? { recheck: true } : {}),
         ...(this.options.scheduleRecheck
           ? { scheduleRecheck: () => this.queueRecheck(assessment, recheck) }
@@ -137,10 +140,11 @@ export class Guardrails {
     });
   }
 
-  private executionOptions(journal: ExecutionOptions['journal']): ExecutionOptions {
-    const { aws, policy, topicArn, dryRun } = this.options;
+  /** `change`: act in its own account and region. SNS is always the home's (see client-provider.ts). */
+  private executionOptions(journal: ExecutionOptions['journal'], change?: NormalizedChange): ExecutionOptions {
+    const { clients, policy, topicArn, dryRun } = this.options;
     return {
-      aws,
+      aws: change ? clients.for(locationOf(change)) : clients.homeClients,
       policy,
       ...(topicArn ? { topicArn } : {}),
       ...(dryRun ? { dryRun: true } : {}),

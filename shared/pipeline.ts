@@ -3,6 +3,7 @@
 import { type Evaluation, evaluate } from './evaluate.ts';
 import { normalizeEvent } from './events/normalize.ts';
 import { resolveKmsKeyFromForm } from './kms.ts';
+import { misplacedResource } from './location.ts';
 import type { Policy } from './policy.ts';
 import { stateFromChange } from './state.ts';
 import { actorMatches } from './tag-values.ts';
@@ -136,6 +137,9 @@ export async function assessChange(
     resource: change.resource,
     change,
   };
+  // An ARN elsewhere than the event's own account and region is never resolved there (nor here): fail loudly.
+  const misplaced = misplacedResource(change);
+  if (misplaced) return { ...base, verdict: 'invalid', path: '$.detail', reason: `$.detail: ${misplaced}` };
   if (actorMatches(change.actor, policy.ignoredPrincipals)) {
     return {
       ...base,

@@ -80,12 +80,48 @@ export function iamHandlers(state: State): ServiceHandlers {
   };
 }
 
-export function stsHandlers(state: State): ServiceHandlers {
+/** What AssumeRole needs beyond one account: the role's own account, and credentials that lead to it. */
+export interface CredentialIssuer {
+  /** The role by name in an account, undefined when that account has no such role. */
+  role(account: string, name: string): IamPrincipal | undefined;
+  /** New credentials whose calls act in `account`. */
+  issue(account: string): { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+}
+
+export function stsHandlers(state: State, issuer: CredentialIssuer): ServiceHandlers {
   return {
     GetCallerIdentity: () => ({
       UserId: 'AIDAEMULATOREXAMPLE',
       Account: state.accountId,
       Arn: `arn:aws:iam::${state.accountId}:user/emulator`,
     }),
+    AssumeRole(p) {
+      const roleArn = reqString(p, 'RoleArn', missing);
+      const sessionName = reqString(p, 'RoleSessionName', missing);
+      const duration = optNumber(p, 'DurationSeconds') ?? 3600;
+      if (duration < 900 || duration > 43_200)
+        throw new ApiError('ValidationError', `DurationSeconds must be between 900 and 43200: ${duration}`);
+      const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+      const role = m ? issuer.role(m[1] ?? '', m[2] ?? '') : undefined;
+      if (!m || !role) {
+        // AWS says the same whether the role is missing or does not trust the caller.
+        throw new ApiError(
+          'AccessDenied',
+          `User: arn:aws:iam::${state.accountId}:user/emulator is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          403,
+        );
+      }
+      const account = m[1] ?? '';
+      return {
+        Credentials: {
+          ...issuer.issue(account),
+          Expiration: new Date(Date.now() + duration * 1000),
+        },
+        AssumedRoleUser: {
+          AssumedRoleId: `${role.id}:${sessionName}`,
+          Arn: `arn:aws:sts::${account}:assumed-role/${role.name}/${sessionName}`,
+        },
+      };
+    },
   };
 }

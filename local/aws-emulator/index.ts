@@ -1,8 +1,10 @@
 // Public API: a local AWS endpoint for the real SDK v3 clients (SageMaker, KMS, IAM, SNS, SQS, STS).
+// It holds many accounts, each with its own state per region: a call acts in the account its credentials lead to
+// (unknown credentials: the default account; sts:AssumeRole issues credentials leading to the role's account).
 import type { AddressInfo } from 'node:net';
 import { startDynamoBackend } from './dynamodb.ts';
 import { FaultRegistry } from './faults.ts';
-import { createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
+import { type CredentialIssuer, createPrincipal, iamHandlers, stsHandlers } from './iam.ts';
 import { createKey, kmsHandlers } from './kms.ts';
 import { ArrivalGate, type HoldSpec, InjectedLatency, sequentialRoundTrips } from './latency.ts';
 import {
@@ -16,7 +18,7 @@ import { tagHandlers } from './sagemaker.ts';
 import { createServer, RateLimiter, type ServerDeps } from './server.ts';
 import { createTopic, snsHandlers } from './sns.ts';
 import { createQueue, sqsHandlers } from './sqs.ts';
-import { State } from './state.ts';
+import { type KmsKey, randomId, State } from './state.ts';
 import {
   createDomain,
   createUserProfile,
@@ -31,6 +33,8 @@ import type {
   NotebookStatus,
   PublishedMessage,
   SentSqsMessage,
+  ServiceHandlers,
+  ServiceName,
   Tag,
 } from './types.ts';
 
@@ -47,9 +51,17 @@ export type {
 
 type Tags = Array<{ Key: string; Value: string }>;
 
+/** Seeds and inspections name an account; the default account when they do not. */
+interface InAccount {
+  account?: string;
+}
+
 export interface Emulator {
   endpoint: string;
+  /** The default account (unknown credentials act in it). */
   accountId: string;
+  /** The accounts holding state so far. */
+  accounts(): string[];
   /** every request, in order, faults included */
   calls: CallRecord[];
   clearCalls(): void;
@@ -66,67 +78,81 @@ export interface Emulator {
   published: PublishedMessage[];
   sqsMessages: SentSqsMessage[];
   seed: {
-    notebookInstance(n: {
-      name: string;
-      region?: string;
-      status?: NotebookStatus;
-      instanceType?: string;
-      roleArn?: string;
-      directInternetAccess?: 'Enabled' | 'Disabled';
-      rootAccess?: 'Enabled' | 'Disabled';
-      subnetId?: string;
-      securityGroupIds?: string[];
-      kmsKeyId?: string;
-      tags?: Tags;
-    }): string;
-    userProfile(p: {
-      domainId: string;
-      name: string;
-      region?: string;
-      executionRole?: string;
-      tags?: Tags;
-    }): string;
-    domain(d: {
-      domainId?: string;
-      name: string;
-      region?: string;
-      appNetworkAccessType?: 'PublicInternetOnly' | 'VpcOnly';
-      kmsKeyId?: string;
-      subnetIds?: string[];
-      vpcId?: string;
-      authMode?: 'IAM' | 'SSO';
-      executionRole?: string;
-      tags?: Tags;
-    }): { domainId: string; arn: string };
+    notebookInstance(
+      n: InAccount & {
+        name: string;
+        region?: string;
+        status?: NotebookStatus;
+        instanceType?: string;
+        roleArn?: string;
+        directInternetAccess?: 'Enabled' | 'Disabled';
+        rootAccess?: 'Enabled' | 'Disabled';
+        subnetId?: string;
+        securityGroupIds?: string[];
+        kmsKeyId?: string;
+        tags?: Tags;
+      },
+    ): string;
+    userProfile(
+      p: InAccount & {
+        domainId: string;
+        name: string;
+        region?: string;
+        executionRole?: string;
+        tags?: Tags;
+      },
+    ): string;
+    domain(
+      d: InAccount & {
+        domainId?: string;
+        name: string;
+        region?: string;
+        appNetworkAccessType?: 'PublicInternetOnly' | 'VpcOnly';
+        kmsKeyId?: string;
+        subnetIds?: string[];
+        vpcId?: string;
+        authMode?: 'IAM' | 'SSO';
+        executionRole?: string;
+        tags?: Tags;
+      },
+    ): { domainId: string; arn: string };
     kmsKey(k: {
       keyId?: string;
       region?: string;
       manager?: 'CUSTOMER' | 'AWS';
       state?: 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
       aliases?: string[];
+      /** The key's account (where it is stored too). */
       accountId?: string;
     }): string;
-    role(r: { name: string; path?: string; tags?: Tags }): string;
-    user(u: { name: string; path?: string; tags?: Tags }): string;
-    topic(name: string, region?: string): string;
-    queue(name: string, region?: string): string;
+    role(r: InAccount & { name: string; path?: string; tags?: Tags }): string;
+    user(u: InAccount & { name: string; path?: string; tags?: Tags }): string;
+    topic(name: string, region?: string, account?: string): string;
+    queue(name: string, region?: string, account?: string): string;
   };
   /** Moves a notebook to its next lifecycle state now (Pending->InService, Stopping->Stopped, Updating->Stopped...). */
-  advanceNotebook(name: string, region?: string): void;
+  advanceNotebook(name: string, region?: string, account?: string): void;
   /** SageMaker gives up on a notebook (capacity, a lifecycle script over 5 minutes): it is Failed now. */
-  failNotebook(name: string, region?: string): void;
+  failNotebook(name: string, region?: string, account?: string): void;
   /** Direct read of state for test assertions (no call recorded). */
   inspect: {
     notebookInstance(
       name: string,
       region?: string,
+      account?: string,
     ): { status: string; tags: Tags; [k: string]: unknown } | undefined;
     userProfile(
       domainId: string,
       name: string,
       region?: string,
+      account?: string,
     ): { tags: Tags; [k: string]: unknown } | undefined;
-    domain(domainId: string, region?: string): { tags: Tags; [k: string]: unknown } | undefined;
+    domain(
+      domainId: string,
+      region?: string,
+      account?: string,
+    ): { tags: Tags; [k: string]: unknown } | undefined;
+    /** Tags of a resource by ARN, in the ARN's own account. */
     tags(arn: string): Tags;
   };
   /** forget all state, calls, faults, messages */
@@ -143,7 +169,49 @@ const copyTags = (tags: Tag[]): Tags => tags.map((t) => ({ ...t }));
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const accountId = options.accountId ?? DEFAULT_ACCOUNT;
-  const state = new State(accountId, options.describesPerTransition ?? 1);
+  const describesPerTransition = options.describesPerTransition ?? 1;
+  const published: PublishedMessage[] = [];
+  const sqsMessages: SentSqsMessage[] = [];
+  const kmsKeys = new Map<string, KmsKey>();
+  const kmsAliases = new Map<string, string>();
+  const accounts = new Map<string, { state: State; handlers: Record<ServiceName, ServiceHandlers> }>();
+  /** Access key id -> account, for credentials AssumeRole issued. */
+  const keys = new Map<string, string>();
+  const issuer: CredentialIssuer = {
+    role: (account, name) => accounts.get(account)?.state.roles.get(name),
+    issue(account) {
+      const AccessKeyId = `ASIA${randomId(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`;
+      keys.set(AccessKeyId, account);
+      return { AccessKeyId, SecretAccessKey: randomId(40), SessionToken: randomId(64) };
+    },
+  };
+  const world = (account: string) => {
+    let entry = accounts.get(account);
+    if (!entry) {
+      const state = new State(account, describesPerTransition, {
+        published,
+        sqsMessages,
+        kmsKeys,
+        kmsAliases,
+      });
+      entry = {
+        state,
+        handlers: {
+          sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
+          kms: kmsHandlers(state),
+          iam: iamHandlers(state),
+          sts: stsHandlers(state, issuer),
+          sns: snsHandlers(state),
+          sqs: sqsHandlers(state),
+          dynamodb: {}, // forwarded to dynalite
+        },
+      };
+      accounts.set(account, entry);
+    }
+    return entry.state;
+  };
+  const stateOf = (account?: string) => world(account ?? accountId);
+  world(accountId);
   const faults = new FaultRegistry();
   const calls: CallRecord[] = [];
   const dynamodb = await startDynamoBackend();
@@ -151,22 +219,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const gate = new ArrivalGate();
   const deps: ServerDeps = {
     dynamodb,
-    accountId,
+    latency,
+    gate,
+    accountOf: (key) => (key && keys.get(key)) || accountId,
     endpoint: '',
     faults,
     calls,
     log: options.log ?? false,
-    latency,
-    gate,
     ...(options.rateLimitPerSecond ? { rateLimit: new RateLimiter(options.rateLimitPerSecond) } : {}),
-    handlers: {
-      sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
-      kms: kmsHandlers(state),
-      iam: iamHandlers(state),
-      sts: stsHandlers(state),
-      sns: snsHandlers(state),
-      sqs: sqsHandlers(state),
-      dynamodb: {}, // forwarded to dynalite
+    handlers: (account) => {
+      world(account);
+      return (accounts.get(account) as { handlers: Record<ServiceName, ServiceHandlers> }).handlers;
     },
   };
   const server = createServer(deps);
@@ -180,6 +243,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     endpoint,
     accountId,
+    accounts: () => [...accounts.keys()],
     calls,
     clearCalls: () => {
       calls.length = 0;
@@ -194,28 +258,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.clear();
       gate.clear();
     },
-    published: state.published,
-    sqsMessages: state.sqsMessages,
+    published,
+    sqsMessages,
     seed: {
-      notebookInstance: (n) =>
-        createNotebook(state, {
+      notebookInstance: ({ account, ...n }) =>
+        createNotebook(stateOf(account), {
           ...n,
           seeded: true,
           region: n.region ?? DEFAULT_REGION,
           status: n.status ?? 'InService',
           instanceType: n.instanceType ?? 'ml.t3.medium',
-          roleArn: n.roleArn ?? SEED_ROLE(accountId),
+          roleArn: n.roleArn ?? SEED_ROLE(account ?? accountId),
         }).arn,
-      domain: (d) => {
-        const domain = createDomain(state, {
+      domain: ({ account, ...d }) => {
+        const domain = createDomain(stateOf(account), {
           ...d,
           seeded: true,
           region: d.region ?? DEFAULT_REGION,
-          defaultUserSettings: { ExecutionRole: d.executionRole ?? SEED_ROLE(accountId) },
+          defaultUserSettings: { ExecutionRole: d.executionRole ?? SEED_ROLE(account ?? accountId) },
         });
         return { domainId: domain.domainId, arn: domain.arn };
       },
-      userProfile: (p) => {
+      userProfile: ({ account, ...p }) => {
+        const state = stateOf(account);
         const region = p.region ?? DEFAULT_REGION;
         // Seeding a profile alone is common in tests; its domain is created on the fly.
         if (!state.domains.has(`${region}/${p.domainId}`))
@@ -228,40 +293,48 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }).arn;
       },
       kmsKey: (k) =>
-        createKey(state, { ...k, region: k.region ?? DEFAULT_REGION, accountId: k.accountId ?? accountId })
-          .arn,
-      role: (r) => createPrincipal(state, 'role', r).arn,
-      user: (u) => createPrincipal(state, 'user', u).arn,
-      topic: (name, region) => createTopic(state, region ?? DEFAULT_REGION, name),
-      queue: (name, region) => createQueue(state, endpoint, region ?? DEFAULT_REGION, name).url,
+        createKey(stateOf(), {
+          ...k,
+          region: k.region ?? DEFAULT_REGION,
+          accountId: k.accountId ?? accountId,
+        }).arn,
+      role: ({ account, ...r }) => createPrincipal(stateOf(account), 'role', r).arn,
+      user: ({ account, ...u }) => createPrincipal(stateOf(account), 'user', u).arn,
+      topic: (name, region, account) => createTopic(stateOf(account), region ?? DEFAULT_REGION, name),
+      queue: (name, region, account) =>
+        createQueue(stateOf(account), endpoint, region ?? DEFAULT_REGION, name).url,
     },
-    advanceNotebook(name, region = DEFAULT_REGION) {
+    advanceNotebook(name, region = DEFAULT_REGION, account = accountId) {
+      const state = stateOf(account);
       const nb = findNotebook(state, region, name);
-      if (!nb) throw new Error(`advanceNotebook: no notebook instance '${name}' in ${region}`);
+      if (!nb) throw new Error(`advanceNotebook: no notebook instance '${name}' in ${account}/${region}`);
       advanceNotebook(state, nb);
     },
-    failNotebook(name, region = DEFAULT_REGION) {
-      const nb = findNotebook(state, region, name);
-      if (!nb) throw new Error(`failNotebook: no notebook instance '${name}' in ${region}`);
+    failNotebook(name, region = DEFAULT_REGION, account = accountId) {
+      const nb = findNotebook(stateOf(account), region, name);
+      if (!nb) throw new Error(`failNotebook: no notebook instance '${name}' in ${account}/${region}`);
       nb.status = 'Failed';
     },
     inspect: {
-      notebookInstance(name, region = DEFAULT_REGION) {
-        const nb = findNotebook(state, region, name);
+      notebookInstance(name, region = DEFAULT_REGION, account = accountId) {
+        const nb = accounts.get(account) && findNotebook(stateOf(account), region, name);
         return nb && { ...describeNotebook(nb), status: nb.status, tags: copyTags(nb.tags) };
       },
-      userProfile(domainId, name, region = DEFAULT_REGION) {
-        const u = state.userProfiles.get(`${region}/${domainId}/${name}`);
+      userProfile(domainId, name, region = DEFAULT_REGION, account = accountId) {
+        const u = accounts.get(account)?.state.userProfiles.get(`${region}/${domainId}/${name}`);
         return u && { ...describeUserProfile(u), tags: copyTags(u.tags) };
       },
-      domain(domainId, region = DEFAULT_REGION) {
-        const d = state.domains.get(`${region}/${domainId}`);
+      domain(domainId, region = DEFAULT_REGION, account = accountId) {
+        const d = accounts.get(account)?.state.domains.get(`${region}/${domainId}`);
         return d && { ...describeDomain(d), tags: copyTags(d.tags) };
       },
-      tags: (arn) => copyTags(state.taggable.get(arn.toLowerCase())?.tags ?? []),
+      tags: (arn) => {
+        const account = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? accountId;
+        return copyTags(accounts.get(account)?.state.taggable.get(arn.toLowerCase())?.tags ?? []);
+      },
     },
     reset() {
-      state.reset();
+      for (const { state } of accounts.values()) state.reset();
       faults.clear();
       gate.clear();
       calls.length = 0;

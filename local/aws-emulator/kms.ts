@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { optNumber, optString, reqString } from './params.ts';
-import { type KmsKey, nowSeconds, type State } from './state.ts';
+import { type KmsKey, nowSeconds, partitionOf, type State } from './state.ts';
 import type { Params, RequestContext, ServiceHandlers } from './types.ts';
 
 export interface KeyInput {
@@ -17,13 +17,13 @@ export interface KeyInput {
 
 const notFound = (message: string): ApiError => new ApiError('NotFoundException', message);
 const aliasArn = (region: string, account: string, alias: string): string =>
-  `arn:aws:kms:${region}:${account}:${alias}`;
+  `arn:${partitionOf(region)}:kms:${region}:${account}:${alias}`;
 
 export function createKey(state: State, input: KeyInput): KmsKey {
   const keyId = input.keyId ?? randomUUID();
   const key: KmsKey = {
     keyId,
-    arn: `arn:aws:kms:${input.region}:${input.accountId}:key/${keyId}`,
+    arn: `arn:${partitionOf(input.region)}:kms:${input.region}:${input.accountId}:key/${keyId}`,
     accountId: input.accountId,
     region: input.region,
     manager: input.manager ?? 'CUSTOMER',
@@ -60,7 +60,7 @@ export function resolveKey(
       : keyByArn(state, keyRef);
   }
   if (keyRef.startsWith('alias/')) return aliasTarget(state, keyRef, ctx, ctx);
-  return keyByArn(state, `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${keyRef}`);
+  return keyByArn(state, `arn:${partitionOf(ctx.region)}:kms:${ctx.region}:${ctx.accountId}:key/${keyRef}`);
 }
 
 function keyByArn(state: State, arn: string): KmsKey {
@@ -135,7 +135,7 @@ export function kmsHandlers(state: State): ServiceHandlers {
     ListAliases(p, ctx) {
       const keyFilter = optString(p, 'KeyId');
       const filterArn = keyFilter ? resolveKey(state, keyFilter, ctx).arn : undefined;
-      const prefix = `arn:aws:kms:${ctx.region}:${ctx.accountId}:`;
+      const prefix = `arn:${partitionOf(ctx.region)}:kms:${ctx.region}:${ctx.accountId}:`;
       const all = [...state.kmsAliases]
         .filter(([arn, target]) => arn.startsWith(prefix) && (!filterArn || target === filterArn))
         .map(([arn, target]) => ({

@@ -10,7 +10,7 @@ import {
   paginate,
   reqString,
 } from './params.ts';
-import type { State } from './state.ts';
+import { partitionOf, type State } from './state.ts';
 import type { ServiceHandlers, Tag } from './types.ts';
 
 export const PAGE_SIZE = 50;
@@ -19,11 +19,11 @@ const MAX_TAGS = 50;
 export const validation = (message: string): ApiError => new ApiError('ValidationException', message);
 
 export const notebookArn = (region: string, account: string, name: string): string =>
-  `arn:aws:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
+  `arn:${partitionOf(region)}:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
 export const domainArn = (region: string, account: string, domainId: string): string =>
-  `arn:aws:sagemaker:${region}:${account}:domain/${domainId}`;
+  `arn:${partitionOf(region)}:sagemaker:${region}:${account}:domain/${domainId}`;
 export const userProfileArn = (region: string, account: string, domainId: string, name: string): string =>
-  `arn:aws:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
+  `arn:${partitionOf(region)}:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
 
 // ---------------------------------------------------------------------------------------------- tags
 

@@ -11,10 +11,12 @@ import { parseQueryBody, queryErrorXml, queryResponseXml, SERVICE_BY_QUERY_VERSI
 import type { CallRecord, Params, RequestContext, ServiceHandlers, ServiceName } from './types.ts';
 
 export interface ServerDeps {
-  accountId: string;
+  /** The account a request acts in: the one its access key leads to (the default account for unknown keys). */
+  accountOf(accessKeyId: string | undefined): string;
   /** Known once the server listens; handlers need it to build SQS queue URLs. */
   endpoint: string;
-  handlers: Record<ServiceName, ServiceHandlers>;
+  /** Every account's own state behind its own handlers. */
+  handlers(accountId: string): Record<ServiceName, ServiceHandlers>;
   faults: FaultRegistry;
   calls: CallRecord[];
   log: boolean;
@@ -49,6 +51,7 @@ export class RateLimiter {
 type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' };
 
 interface Routed {
+  accessKeyId?: string;
   service: ServiceName;
   operation: string;
   region: string;
@@ -66,9 +69,13 @@ const JSON_TARGETS: Record<string, { service: ServiceName; version: '1.0' | '1.1
 const DEFAULT_REGION = 'us-east-1';
 
 /** The SigV4 credential scope names region and service: `Credential=AK/20260101/us-east-1/sns/aws4_request`. */
-function credentialScope(authorization: string | undefined): { region?: string; service?: string } {
-  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '');
-  return m ? { region: m[1], service: m[2] } : {};
+function credentialScope(authorization: string | undefined): {
+  accessKeyId?: string;
+  region?: string;
+  service?: string;
+} {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '');
+  return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : {};
 }
 
 function route(req: http.IncomingMessage, body: string): Routed | ApiError {
@@ -88,6 +95,7 @@ function route(req: http.IncomingMessage, body: string): Routed | ApiError {
     const p =
       params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Params) : {};
     return {
+      ...(scope.accessKeyId ? { accessKeyId: scope.accessKeyId } : {}),
       service: json.service,
       operation,
       region,
@@ -100,7 +108,14 @@ function route(req: http.IncomingMessage, body: string): Routed | ApiError {
   if (!action || (service !== 'iam' && service !== 'sns' && service !== 'sts'))
     return new ApiError('InvalidAction', 'Unable to determine service/operation name to be authorized');
   // IAM is global: its requests are signed for us-east-1 whatever the caller's region.
-  return { service, operation: action, region, protocol: { kind: 'query' }, params };
+  return {
+    ...(scope.accessKeyId ? { accessKeyId: scope.accessKeyId } : {}),
+    service,
+    operation: action,
+    region,
+    protocol: { kind: 'query' },
+    params,
+  };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -169,12 +184,12 @@ function sendError(res: http.ServerResponse, r: Routed | undefined, err: ApiErro
   );
 }
 
-async function execute(deps: ServerDeps, r: Routed): Promise<Params> {
+async function execute(deps: ServerDeps, r: Routed, accountId: string): Promise<Params> {
   const ctx: RequestContext = {
     service: r.service,
     operation: r.operation,
     region: r.region,
-    accountId: deps.accountId,
+    accountId,
     endpoint: deps.endpoint,
   };
   const fault = deps.faults.take(r.service, r.operation);
@@ -183,7 +198,7 @@ async function execute(deps: ServerDeps, r: Routed): Promise<Params> {
   await deps.gate.wait(r.service, r.operation);
   if (fault.error) throw faultError(fault.error, ctx, r.params);
   if (deps.rateLimit && !deps.rateLimit.take(r.region)) throw faultError('throttle', ctx, r.params);
-  const handler = deps.handlers[r.service][r.operation];
+  const handler = deps.handlers(accountId)[r.service][r.operation];
   if (!handler) {
     throw r.protocol.kind === 'query'
       ? new ApiError('InvalidAction', `Could not find operation ${r.operation}`)
@@ -218,8 +233,9 @@ export function createServer(deps: ServerDeps): http.Server {
     }
     let result: Params | undefined;
     let error: ApiError | undefined;
+    const account = deps.accountOf(routed.accessKeyId);
     try {
-      result = await execute(deps, routed);
+      result = await execute(deps, routed, account);
     } catch (e) {
       if (!(e instanceof ApiError)) console.error('[aws-emulator]', e);
       error = e instanceof ApiError ? e : new ApiError('InternalFailure', `Emulator bug: ${String(e)}`, 500);
@@ -227,6 +243,8 @@ export function createServer(deps: ServerDeps): http.Server {
     // Logged before answering, so a caller that has its response always finds its call in the log.
     const durationMs = Date.now() - started;
     const record: CallRecord = {
+      account,
+      region: routed.region,
       service: routed.service,
       operation: routed.operation,
       params: routed.params,
@@ -259,7 +277,10 @@ async function forwardToDynamo(
   { at: started, startedMs }: { at: number; startedMs: number },
   requestId: string,
 ): Promise<void> {
+  const account = deps.accountOf(routed.accessKeyId);
   const record: CallRecord = {
+    account,
+    region: routed.region,
     service: 'dynamodb',
     operation: routed.operation,
     params: routed.params,
@@ -278,7 +299,7 @@ async function forwardToDynamo(
       service: 'dynamodb',
       operation: routed.operation,
       region: routed.region,
-      accountId: deps.accountId,
+      accountId: account,
       endpoint: deps.endpoint,
     };
     const error = faultError(fault.error, ctx, routed.params);

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { optRecord, optString, reqString } from './params.ts';
-import type { State } from './state.ts';
+import { partitionOf, type State } from './state.ts';
 import type { PublishedMessage, ServiceHandlers } from './types.ts';
 
 const MAX_SUBJECT = 100;
@@ -12,7 +12,7 @@ const invalid = (what: string): ApiError => new ApiError('InvalidParameter', `In
 
 export function createTopic(state: State, region: string, name: string): string {
   if (!/^[A-Za-z0-9_-]{1,256}$/.test(name)) throw invalid('Topic Name');
-  const arn = `arn:aws:sns:${region}:${state.accountId}:${name}`;
+  const arn = `arn:${partitionOf(region)}:sns:${region}:${state.accountId}:${name}`;
   state.topics.add(arn); // CreateTopic is idempotent
   return arn;
 }

@@ -1,4 +1,4 @@
-// In-memory resource state. Regional resources are keyed by `region/...`; IAM is global.
+// In-memory resource state of one account. Regional resources are keyed by `region/...`; IAM is global.
 import type { NotebookStatus, Params, PublishedMessage, SentSqsMessage, Tag } from './types.ts';
 
 export interface Taggable {
@@ -91,19 +91,30 @@ export class State {
   readonly userProfiles = new Map<string, UserProfile>(); // region/domainId/name
   /** Every SageMaker resource that carries tags, by lower-cased ARN (ARNs compare case-insensitively). */
   readonly taggable = new Map<string, Taggable>();
-  readonly kmsKeys = new Map<string, KmsKey>(); // key ARN
-  readonly kmsAliases = new Map<string, string>(); // alias ARN -> key ARN
   readonly roles = new Map<string, IamPrincipal>(); // name
   readonly users = new Map<string, IamPrincipal>(); // name
   readonly topics = new Set<string>(); // topic ARN
   readonly queues = new Map<string, Queue>(); // region/name
-  readonly published: PublishedMessage[] = [];
-  readonly sqsMessages: SentSqsMessage[] = [];
+  readonly kmsKeys: Map<string, KmsKey>; // key ARN
+  readonly kmsAliases: Map<string, string>; // alias ARN -> key ARN
+  readonly published: PublishedMessage[];
+  readonly sqsMessages: SentSqsMessage[];
 
   constructor(
     readonly accountId: string,
     readonly describesPerTransition: number,
-  ) {}
+    /**
+     * Shared by every account: what left the emulator (SNS publishes, SQS sends), in order; and KMS keys and
+     * aliases by ARN, which name their account (a key ARN is usable from another account; ids and alias names
+     * are looked up under the caller's own account).
+     */
+    shared: Partial<Pick<State, 'published' | 'sqsMessages' | 'kmsKeys' | 'kmsAliases'>> = {},
+  ) {
+    this.published = shared.published ?? [];
+    this.sqsMessages = shared.sqsMessages ?? [];
+    this.kmsKeys = shared.kmsKeys ?? new Map();
+    this.kmsAliases = shared.kmsAliases ?? new Map();
+  }
 
   reset(): void {
     for (const m of [this.notebooks, this.domains, this.userProfiles, this.taggable, this.kmsKeys]) m.clear();
@@ -112,6 +123,13 @@ export class State {
     this.published.length = 0;
     this.sqsMessages.length = 0;
   }
+}
+
+/** The partition of a region, for the ARNs the emulator builds. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
 }
 
 export const nowSeconds = (): number => Date.now() / 1000;

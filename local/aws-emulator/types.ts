@@ -33,6 +33,9 @@ export interface EmulatorOptions {
 }
 
 export interface CallRecord {
+  /** The account the call acted in (from its credentials) and the region it was signed for. */
+  account: string;
+  region: string;
   service: ServiceName;
   operation: string;
   params: Record<string, unknown>;

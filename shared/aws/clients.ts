@@ -1,10 +1,12 @@
-// SDK v3 clients, created once per container and shared by every invocation.
+// SDK v3 clients, created once per container and shared by every invocation: one set per account and region
+// the guardrails act in (see client-provider.ts), each client created on first use.
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { partitionOf } from '../arn.ts';
 
 export interface AwsClients {
   sagemaker: SageMakerClient;
@@ -14,11 +16,20 @@ export interface AwsClients {
   sqs: SQSClient;
 }
 
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** The SDK asks its provider again shortly before this. */
+  expiration?: Date;
+}
+
 export interface AwsClientOptions {
   region?: string;
   /** Endpoint override (the local emulator); defaults to AWS_ENDPOINT_URL when set. */
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Fixed credentials or a provider; default: the SDK's default chain (in Lambda, the function's role). */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   /** Attempts per call including the first (standard retry mode, exponential backoff with jitter). */
   maxAttempts?: number;
   /** Per-request socket timeout: a hung call fails and is retried instead of eating the Lambda's time. */
@@ -27,9 +38,10 @@ export interface AwsClientOptions {
   retryMode?: 'standard' | 'adaptive';
 }
 
-export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+/** The configuration every client of one account and region shares; also for clients built elsewhere. */
+export function clientConfig(options: AwsClientOptions = {}) {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-  const config = {
+  return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -40,19 +52,62 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       requestTimeout: options.requestTimeoutMs ?? 5_000,
     }),
   };
-  return {
-    sagemaker: new SageMakerClient(config),
-    kms: new KMSClient(config),
-    // IAM is global: its endpoint lives in us-east-1 unless overridden.
-    iam: new IAMClient({ ...config, region: endpoint ? config.region : 'us-east-1' }),
-    sns: new SNSClient(config),
-    sqs: new SQSClient(config),
-  };
 }
 
-let shared: AwsClients | undefined;
-/** The container's clients, created on first use. */
-export function defaultAwsClients(): AwsClients {
-  shared ??= createAwsClients();
-  return shared;
+const IAM_REGION: Record<string, string> = {
+  aws: 'us-east-1',
+  'aws-us-gov': 'us-gov-west-1',
+  'aws-cn': 'cn-north-1',
+};
+
+/** Clients created on first use; `shared` ones (the home's SNS and SQS) are taken as they are. */
+class LazyClients implements AwsClients {
+  private readonly made = new Map<keyof AwsClients, { destroy(): void }>();
+
+  constructor(
+    private readonly config: ReturnType<typeof clientConfig>,
+    private readonly shared: Partial<AwsClients> = {},
+  ) {}
+
+  private make<K extends keyof AwsClients>(name: K, create: () => AwsClients[K]): AwsClients[K] {
+    const existing = this.shared[name] ?? (this.made.get(name) as AwsClients[K] | undefined);
+    if (existing) return existing;
+    const client = create();
+    this.made.set(name, client);
+    return client;
+  }
+
+  get sagemaker() {
+    return this.make('sagemaker', () => new SageMakerClient(this.config));
+  }
+  get kms() {
+    return this.make('kms', () => new KMSClient(this.config));
+  }
+  get iam() {
+    // IAM is global: one endpoint per partition, in its first region, unless overridden.
+    const { region, endpoint } = this.config;
+    const iamRegion = endpoint ? region : (IAM_REGION[partitionOf(region)] ?? region);
+    return this.make('iam', () => new IAMClient({ ...this.config, region: iamRegion }));
+  }
+  get sns() {
+    return this.make('sns', () => new SNSClient(this.config));
+  }
+  get sqs() {
+    return this.make('sqs', () => new SQSClient(this.config));
+  }
+
+  /** Closes the sockets of the clients this set created (not the shared ones). */
+  destroy(): void {
+    for (const client of this.made.values()) client.destroy();
+    this.made.clear();
+  }
+}
+
+export function createAwsClients(
+  options: AwsClientOptions = {},
+  shared?: Partial<AwsClients>,
+): AwsClients & {
+  destroy(): void;
+} {
+  return new LazyClients(clientConfig(options), shared);
 }

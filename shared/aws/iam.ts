@@ -1,23 +1,27 @@
 // IAM tags of the principal behind a call (for deriving required tags from the creator's principal tags).
 import { type IAMClient, ListRoleTagsCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import type { AwsLocation } from '../location.ts';
 import type { Actor, Tags } from '../types.ts';
 import { AwsCallError, awsCall } from './errors.ts';
+import { LruCache } from './lru.ts';
 
 const TTL_MS = 5 * 60_000;
 
 export class PrincipalTagReader {
-  private readonly cache = new Map<string, { tags: Tags | undefined; at: number }>();
+  private readonly cache = new LruCache<string, { tags: Tags | undefined; at: number }>(1000);
 
   constructor(
-    private readonly client: IAMClient,
+    /** The IAM client acting in an account (the principal is read in its own account only). */
+    private readonly clientFor: (location: AwsLocation) => IAMClient,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The role behind an assumed-role session, or the IAM user. Other identities (Identity Center users, services) have none to read. */
-  async read(actor: Actor, account: string): Promise<Tags | undefined> {
-    const target = principalOf(actor, account);
+  async read(actor: Actor, location: AwsLocation): Promise<Tags | undefined> {
+    const target = principalOf(actor, location.account);
     if (!target) return undefined;
-    const cached = this.cache.get(target.key);
+    const key = `${location.partition}/${target.key}`;
+    const cached = this.cache.get(key);
     if (cached && this.now() - cached.at < TTL_MS) return cached.tags;
     let tags: Tags | undefined;
     try {
@@ -25,12 +29,12 @@ export class PrincipalTagReader {
         target.kind === 'role'
           ? (
               await awsCall('iam:ListRoleTags', () =>
-                this.client.send(new ListRoleTagsCommand({ RoleName: target.name })),
+                this.clientFor(location).send(new ListRoleTagsCommand({ RoleName: target.name })),
               )
             ).Tags
           : (
               await awsCall('iam:ListUserTags', () =>
-                this.client.send(new ListUserTagsCommand({ UserName: target.name })),
+                this.clientFor(location).send(new ListUserTagsCommand({ UserName: target.name })),
               )
             ).Tags;
       tags = Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -39,7 +43,7 @@ export class PrincipalTagReader {
       if (error instanceof AwsCallError && /^NoSuchEntity/.test(error.errorName)) tags = undefined;
       else throw error;
     }
-    this.cache.set(target.key, { tags, at: this.now() });
+    this.cache.set(key, { tags, at: this.now() });
     return tags;
   }
 }
@@ -55,6 +59,6 @@ function principalOf(
     return name ? { kind: 'role', name, key: actor.roleArn } : undefined;
   }
   if (actor.type === 'IAMUser' && actor.userName)
-    return { kind: 'user', name: actor.userName, key: `user/${actor.userName}` };
+    return { kind: 'user', name: actor.userName, key: `${account}/user/${actor.userName}` };
   return undefined;
 }

@@ -1,36 +1,43 @@
 // KMS key resolution, cached per container: keys rarely change and every notebook event would otherwise pay a call.
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { resolveKmsKeyFromForm } from '../kms.ts';
+import { type AwsLocation, locationKey } from '../location.ts';
 import type { KmsKeyInfo } from '../types.ts';
 import { AwsCallError, awsCall } from './errors.ts';
+import { LruCache } from './lru.ts';
 
 export class KmsKeyResolver {
-  private readonly cache = new Map<string, KmsKeyInfo>();
+  private readonly cache = new LruCache<string, KmsKeyInfo>(1000);
 
-  constructor(private readonly client: KMSClient) {}
+  /** `clientFor`: the KMS client acting in an account and region (an alias is resolvable only there). */
+  constructor(private readonly clientFor: (location: AwsLocation) => KMSClient) {}
 
-  /** The key ARNs that alias ARNs on an allowlist point to. Cached with the keys; unresolvable aliases are left out. */
+  /** The key ARNs that alias ARNs on an allowlist point to, each read in its own account and region. Cached with the keys; unresolvable aliases are left out. */
   async resolveAliases(allowlist: readonly string[]): Promise<string[]> {
     const arns: string[] = [];
     for (const entry of allowlist) {
-      const m = entry.match(/^arn:[^:]+:kms:([^:]+):(\d{12}):alias\//);
+      const m = entry.match(/^arn:([^:]+):kms:([^:]+):(\d{12}):alias\//);
       if (!m) continue;
-      const info = await this.resolve(entry, m[1] ?? '', m[2] ?? '');
+      const info = await this.resolve(entry, {
+        partition: m[1] ?? '',
+        region: m[2] ?? '',
+        account: m[3] ?? '',
+      });
       if (info.keyArn) arns.push(info.keyArn);
     }
     return arns;
   }
 
-  /** Resolves any of the four forms. Not found or access denied: unresolved (the rule reports it undecided); throttling etc. throws. */
-  async resolve(given: string, region: string, account: string): Promise<KmsKeyInfo> {
-    const cacheKey = `${region}|${account}|${given}`;
+  /** Resolves any of the four forms in the given account and region. Not found or access denied: unresolved (the rule reports it undecided); throttling etc. throws. */
+  async resolve(given: string, location: AwsLocation): Promise<KmsKeyInfo> {
+    const cacheKey = `${locationKey(location)}|${given}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const fromForm = resolveKmsKeyFromForm(given, region, account);
+    const fromForm = resolveKmsKeyFromForm(given, location.region, location.account);
     let info: KmsKeyInfo;
     try {
       const { KeyMetadata } = await awsCall('kms:DescribeKey', () =>
-        this.client.send(new DescribeKeyCommand({ KeyId: given })),
+        this.clientFor(location).send(new DescribeKeyCommand({ KeyId: given })),
       );
       info = {
         given,

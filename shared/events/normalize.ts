@@ -1,6 +1,6 @@
 // Event -> NormalizedChange. Structural only: what the policy ignores is decided later (see pipeline.ts).
 import type * as z from 'zod/mini';
-import { notebookArn, parseSageMakerArn, userProfileArn } from '../arn.ts';
+import { domainArn, notebookArn, parseSageMakerArn, userProfileArn } from '../arn.ts';
 import type { Actor, NormalizedChange, ResourceRef, Tags } from '../types.ts';
 import {
   addTagsParams,
@@ -295,7 +295,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         type: 'domain',
         name: p.domainId,
         domainId: p.domainId,
-        arn: `arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/${p.domainId}`,
+        arn: domainArn(ctx.region, ctx.account, p.domainId),
       },
       settings,
     };

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { AwsClients } from '../aws/clients.ts';
+import { partitionOf } from '../arn.ts';
+import { type AwsClientProvider, createAwsClientProvider } from '../aws/client-provider.ts';
 import { sendDelayedMessage } from '../aws/sqs.ts';
 import type { DeliveryStore } from '../delivery.ts';
 import { Guardrails, type HandledEvent } from '../guardrails.ts';
@@ -66,6 +67,21 @@ export class EventNotSettledError extends Error {
   }
 }
 
+/**
+ * The clients of the deployment's home (its account, region and partition, set by the stack) and, in an
+ * organization deployment, the member role's name: events of other accounts are handled through it.
+ */
+export function clientProviderFromEnvironment(env: NodeJS.ProcessEnv = process.env): AwsClientProvider {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const account = env.SM_GUARDRAILS_ACCOUNT_ID;
+  if (!region) throw new Error('AWS_REGION: not set');
+  if (!account) throw new Error('SM_GUARDRAILS_ACCOUNT_ID: not set (the stack sets it to its own account)');
+  return createAwsClientProvider({
+    home: { partition: env.SM_GUARDRAILS_PARTITION || partitionOf(region), account, region },
+    ...(env.SM_GUARDRAILS_MEMBER_ROLE_NAME ? { memberRoleName: env.SM_GUARDRAILS_MEMBER_ROLE_NAME } : {}),
+  });
+}
+
 export class GuardrailsRuntime {
   readonly logger = new Logger({ serviceName: 'sm-guardrails' });
   readonly metrics = new Metrics({ namespace: 'SmGuardrails', serviceName: 'sm-guardrails' });
@@ -73,7 +89,7 @@ export class GuardrailsRuntime {
 
   constructor(
     readonly config: RuntimeConfig,
-    readonly aws: AwsClients,
+    readonly clients: AwsClientProvider,
     private readonly now: () => Date = () => new Date(),
     delivery?: DeliveryStore,
   ) {
@@ -85,14 +101,14 @@ export class GuardrailsRuntime {
     }
     this.guardrails = new Guardrails({
       policy: config.policy,
-      aws,
+      clients,
       now,
       ...(delivery ? { delivery } : {}),
       ...(config.topicArn ? { topicArn: config.topicArn } : {}),
       ...(queueUrl
         ? {
             scheduleRecheck: async (request, delaySeconds) => {
-              await sendDelayedMessage(aws.sqs, queueUrl, request, delaySeconds);
+              await sendDelayedMessage(clients.homeClients.sqs, queueUrl, request, delaySeconds);
               this.logger.info('re-check scheduled', { recheck: request });
             },
           }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '#core/aws/clients';
 import { configFromEnvironment, EventNotSettledError, GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY, PolicyError } from '#core/policy';
 import { RECHECK_DELAY_SECONDS } from '#core/recheck';
@@ -35,14 +34,9 @@ beforeEach(() => {
 afterAll(async () => world.emulator.close());
 
 function runtime(): GuardrailsRuntime {
-  const aws = createAwsClients({
-    endpoint: world.emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 't', secretAccessKey: 't' },
-  });
   return new GuardrailsRuntime(
     { policy: DEFAULT_POLICY, topicArn: world.topicArn, recheckQueueUrl: queueUrl, tableName: TABLE },
-    aws,
+    world.clients(),
     undefined,
     dynamoDeliveryStore(dynamodb, TABLE),
   );
@@ -223,6 +217,7 @@ describe('deferred stops', () => {
     process.env.SM_GUARDRAILS_TOPIC_ARN = world.topicArn;
     process.env.SM_GUARDRAILS_RECHECK_QUEUE_URL = queueUrl;
     process.env.SM_GUARDRAILS_TABLE = TABLE;
+    process.env.SM_GUARDRAILS_ACCOUNT_ID = '111122223333';
     const { handler } = await import('../../functions/stop-recheck/handler.ts');
     openNotebook('nb-q', 'InService');
     const request = {

@@ -1,7 +1,11 @@
 // A simulated account for live-path tests: the emulator over real HTTP, real SDK clients, the real Guardrails.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeEach } from 'vitest';
-import { createAwsClients } from '#core/aws/clients';
+import {
+  type AwsClientProvider,
+  type AwsClientProviderOptions,
+  createAwsClientProvider,
+} from '#core/aws/client-provider';
 import { Guardrails, type GuardrailsOptions } from '#core/guardrails';
 import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
 import { type Emulator, startEmulator } from '#emulator/index';
@@ -12,6 +16,8 @@ export const REGION = 'us-east-1';
 export interface LiveWorld {
   emulator: Emulator;
   topicArn: string;
+  /** Clients homed in the default account and region (options: a member role, another home...). */
+  clients(options?: Partial<AwsClientProviderOptions>): AwsClientProvider;
   guardrails(options?: Partial<GuardrailsOptions> & { policyText?: Record<string, unknown> }): Guardrails;
   /** The calls made since the last clearCalls, as `service:Operation`. */
   callNames(): string[];
@@ -20,18 +26,21 @@ export interface LiveWorld {
 export async function startWorld(): Promise<LiveWorld> {
   const emulator = await startEmulator({ describesPerTransition: 0 });
   const topicArn = emulator.seed.topic('sm-guardrails-alerts', REGION);
+  const clients = (options: Partial<AwsClientProviderOptions> = {}) =>
+    createAwsClientProvider({
+      home: { partition: 'aws', account: ACCOUNT, region: REGION },
+      endpoint: emulator.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      ...options,
+    });
   return {
     emulator,
     topicArn,
+    clients,
     guardrails(options = {}) {
       const { policyText, ...rest } = options;
       const policy: Policy = policyText ? policySchema.parse(policyText) : DEFAULT_POLICY;
-      const aws = createAwsClients({
-        endpoint: emulator.endpoint,
-        region: REGION,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      });
-      return new Guardrails({ policy, aws, topicArn, ...rest });
+      return new Guardrails({ policy, clients: clients(), topicArn, ...rest });
     },
     callNames: () => emulator.calls.map((c) => `${c.service}:${c.operation}`),
   };

@@ -404,6 +404,7 @@ const FUNCTION_ENV = [
   'POWERTOOLS_LOG_LEVEL',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
+  'SM_GUARDRAILS_ACCOUNT_ID',
   'SM_GUARDRAILS_MODE',
   'SM_GUARDRAILS_POLICY_FILE',
   'SM_GUARDRAILS_RECHECK_QUEUE_URL',
@@ -565,6 +566,7 @@ describe('resources', () => {
     expect((env.SM_GUARDRAILS_TOPIC_ARN as { Ref?: string }).Ref).toBe('AlertTopic');
     expect((env.SM_GUARDRAILS_RECHECK_QUEUE_URL as { Ref?: string }).Ref).toBe('RecheckQueue');
     expect((env.SM_GUARDRAILS_TABLE as { Ref?: string }).Ref).toBe('GuardrailsTable');
+    expect((env.SM_GUARDRAILS_ACCOUNT_ID as { Ref?: string }).Ref).toBe('AWS::AccountId');
     expect(env.SM_GUARDRAILS_MODE).toBe('');
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SmGuardrails');
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('sm-guardrails');
@@ -713,6 +715,7 @@ describe('function bundles', () => {
               SM_GUARDRAILS_TOPIC_ARN: topicArn,
               SM_GUARDRAILS_RECHECK_QUEUE_URL: queueUrl,
               SM_GUARDRAILS_TABLE: 'sm-guardrails-dev-records',
+              SM_GUARDRAILS_ACCOUNT_ID: emulator.accountId,
               POWERTOOLS_LOG_LEVEL: 'ERROR',
             },
           },
