@@ -14,8 +14,8 @@ import {
 } from './delivery.ts';
 import { normalizeEvent } from './events/normalize.ts';
 import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
-import { composeReadFailure, composeStopAbandoned } from './notification.ts';
 import { locationOf } from './location.ts';
+import { composeReadFailure, composeStopAbandoned } from './notification.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
 import { nextRecheck, RECHECK_DELAY_SECONDS, type RecheckRequest, recheckRequestFor } from './recheck.ts';
@@ -141,7 +141,10 @@ export class Guardrails {
   }
 
   /** `change`: act in its own account and region. SNS is always the home's (see client-provider.ts). */
-  private executionOptions(journal: ExecutionOptions['journal'], change?: NormalizedChange): ExecutionOptions {
+  private executionOptions(
+    journal: ExecutionOptions['journal'],
+    change?: NormalizedChange,
+  ): ExecutionOptions {
     const { clients, policy, topicArn, dryRun } = this.options;
     return {
       aws: change ? clients.for(locationOf(change)) : clients.homeClients,

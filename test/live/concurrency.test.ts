@@ -138,7 +138,7 @@ describe('the resource read: Describe and ListTags together', () => {
       const state = await readResourceState(clients.sagemaker, ref);
       expect(state?.tags).toEqual({ project: 'churn' });
     } finally {
-      for (const c of Object.values(clients)) c.destroy();
+      clients.destroy();
     }
     expect(emulator.calls.map((c) => c.operation).sort()).toEqual([describeOperation, 'ListTags'].sort());
     expect(emulator.roundTrips()).toBe(1);
@@ -157,7 +157,7 @@ describe('the resource read: Describe and ListTags together', () => {
       });
       expect(state?.tags).toEqual({ k: 'v' });
     } finally {
-      for (const c of Object.values(clients)) c.destroy();
+      clients.destroy();
     }
     const listed = emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.params.ResourceArn);
     expect(listed).toEqual([`arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/churn-nb`]);
@@ -181,7 +181,7 @@ describe('the resource read: Describe and ListTags together', () => {
       expect(state?.tags).toEqual({ k: 'v' });
       expect(state?.ref.arn).toBe(arn);
     } finally {
-      for (const c of Object.values(clients)) c.destroy();
+      clients.destroy();
     }
     expect(emulator.calls.filter((c) => c.operation === 'ListTags').map((c) => c.params.ResourceArn)).toEqual(
       expect.arrayContaining([arn]),
