@@ -1,11 +1,13 @@
 // One sweep of one account in one region: list every resource, read each (Describe and ListTags at once), run the
 // core's rules and plan on it exactly as an event would, execute tag and stop with the core's executor, and leave
 // the alert to one digest per account and region (digest.ts) instead of one message per resource.
+
 import type { AwsClients } from '#core/aws/clients';
 import { AwsCallError } from '#core/aws/errors';
 import { KmsKeyResolver } from '#core/aws/kms';
 import { readResourceState } from '#core/aws/sagemaker';
 import { executePlan } from '#core/execute';
+import { locationOf } from '#core/location';
 import { type Assessment, assessChange, type StateSource } from '#core/pipeline';
 import type { Policy, RuleId } from '#core/policy';
 import { buildReport, type EventReport } from '#core/report';
@@ -73,7 +75,7 @@ export const SWEEP_ACTOR: Actor = { type: 'AWSService', invokedBy: 'sm-guardrail
 
 /** The sweep reads through the core's readers; principal tags are only read on creation, which a sweep never is. */
 export function sweepStateSource(clients: AwsClients): StateSource {
-  const kms = new KmsKeyResolver(clients.kms);
+  const kms = new KmsKeyResolver(() => clients.kms);
   // Resources in flight together often share a key: one DescribeKey per key and sweep, not one per resource.
   const keys = new Map<string, Promise<KmsKeyInfo>>();
   return {
@@ -83,7 +85,7 @@ export function sweepStateSource(clients: AwsClients): StateSource {
       const key = `${change.region}|${change.account}|${keyId}`;
       let info = keys.get(key);
       if (!info) {
-        info = kms.resolve(keyId, change.region, change.account);
+        info = kms.resolve(keyId, locationOf(change));
         keys.set(key, info);
         // A failed read is not remembered: the next resource tries again.
         info.catch(() => keys.delete(key));

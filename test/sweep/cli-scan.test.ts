@@ -11,6 +11,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClientProvider } from '#core/aws/client-provider';
 import { createAwsClients } from '#core/aws/clients';
 import { normalizeEvent } from '#core/events/normalize';
 import { Guardrails } from '#core/guardrails';
@@ -149,12 +150,17 @@ describe('scan --simulate agrees with the event path', () => {
       });
       emulators.push(emulator);
       const aws = createAwsClients({ endpoint: emulator.endpoint, region, credentials: CREDENTIALS });
-      await new SimulatedAccount(emulator, aws.sagemaker).apply(event);
+      await new SimulatedAccount(emulator, () => aws.sagemaker).apply(event);
       writeFileSync(
         join(dir, sample.replace('/', '--')),
         JSON.stringify(await exportResource(aws.sagemaker, normalized.change.resource), null, 2),
       );
-      const { report } = await new Guardrails({ policy: DEFAULT_POLICY, aws }).handle(event);
+      const clients = createAwsClientProvider({
+        home: { partition: 'aws', account: normalized.change.account, region },
+        endpoint: emulator.endpoint,
+        credentials: CREDENTIALS,
+      });
+      const { report } = await new Guardrails({ policy: DEFAULT_POLICY, clients }).handle(event);
       eventPath.set(report.resource?.arn.toLowerCase() ?? sample, {
         verdict: report.verdict,
         rules: rulesOf(report.violations),
