@@ -1,14 +1,43 @@
 // 2. Cold start: a fresh `node` process imports the handler and handles one event against the emulator.
 // Bundled (the deployment artifact, outside the project tree) vs unbundled (same code, dependencies resolved from
 // node_modules), interleaved ABBA so both variants share the machine's noise.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { deployablePolicy } from '#core/policy-file';
 import type { Emulator } from '#emulator/index';
-import { BENCH_DIR, CREDENTIALS, type JsonEvent, median, REGION } from './common.ts';
+import { BENCH_DIR, CREDENTIALS, type JsonEvent, median, REGION, ROOT } from './common.ts';
 
 const CHILD_SCRIPT = path.join(BENCH_DIR, 'cold-child.mjs');
+/** The policy file the deployment ships (serverless.yml's default policyFile), as it ships it. */
+const POLICY_FILE = 'guardrails.policy.yml';
+const DEPLOYED_POLICY_JSON = deployablePolicy(
+  readFileSync(path.join(ROOT, POLICY_FILE), 'utf8'),
+  POLICY_FILE,
+).json;
+
+/** The Lambda runtime's Node major (serverless.yml: nodejs22.x). */
+const LAMBDA_NODE = 'node@22';
+
+/**
+ * The Node binary of the Lambda runtime's major version: npm's `node` package ships it (`npx -y node@22`, cached
+ * after the first run). Never a dependency of the project. Without it (offline, no cache), this process's Node.
+ */
+function lambdaNode(): { execPath: string; version: string } {
+  try {
+    const out = execFileSync('npx', ['-y', LAMBDA_NODE, '-p', 'process.execPath + " " + process.version'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const [execPath = '', version = ''] = out.split('\n').pop()?.split(' ') ?? [];
+    if (execPath && version) return { execPath, version };
+  } catch {
+    // fall through
+  }
+  return { execPath: process.execPath, version: process.version };
+}
 const CHILD_TIMEOUT_MS = 30_000;
 
 /** Children still running, so that an interrupted bench can end them (by pid, one by one). */
@@ -48,6 +77,8 @@ export interface VariantSummary {
 }
 
 export interface ColdStartResult {
+  /** The Node the children ran on: the Lambda runtime's major version when available. */
+  node: string;
   fn: string;
   event: string;
   runsPerVariant: number;
@@ -66,11 +97,24 @@ interface ChildEnvironment {
   endpoint: string;
   topicArn: string;
   queueUrl: string;
+  tableName: string;
 }
 
-/** What a Lambda container has in its environment; nothing of ours (no NODE_OPTIONS, no tsx). */
+/**
+ * What the function's configuration (serverless.yml provider.environment) and Lambda put in its environment,
+ * with the emulator's values; nothing of ours (no tsx). The policy file sits next to the handler, as in the zip.
+ */
 function childEnv(env: ChildEnvironment, handlerPath: string, eventFile: string): NodeJS.ProcessEnv {
+  const taskRoot = path.dirname(handlerPath);
+  writeFileSync(path.join(taskRoot, 'policy.json'), DEPLOYED_POLICY_JSON);
   return {
+    LAMBDA_TASK_ROOT: taskRoot,
+    NODE_OPTIONS: '--enable-source-maps',
+    SM_GUARDRAILS_POLICY_FILE: 'policy.json',
+    SM_GUARDRAILS_TABLE: env.tableName,
+    POWERTOOLS_SERVICE_NAME: 'sm-guardrails',
+    POWERTOOLS_METRICS_NAMESPACE: 'SmGuardrails',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     LANG: 'C.UTF-8',
@@ -90,11 +134,16 @@ function childEnv(env: ChildEnvironment, handlerPath: string, eventFile: string)
   };
 }
 
-function runChild(variant: Variant, env: NodeJS.ProcessEnv, emulator: Emulator): Promise<ColdRun> {
+function runChild(
+  variant: Variant,
+  env: NodeJS.ProcessEnv,
+  emulator: Emulator,
+  node: string,
+): Promise<ColdRun> {
   return new Promise((resolve, reject) => {
     const callsBefore = emulator.calls.length;
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CHILD_SCRIPT], {
+    const child = spawn(node, [CHILD_SCRIPT], {
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
@@ -148,6 +197,7 @@ export async function measureColdStart(options: {
   runsPerVariant: number;
 }): Promise<ColdStartResult> {
   const { emulator } = options;
+  const node = lambdaNode();
   writeFileSync(options.eventFile, JSON.stringify(options.event));
   const envOf = (variant: Variant) =>
     childEnv(
@@ -156,16 +206,17 @@ export async function measureColdStart(options: {
       options.eventFile,
     );
   // One discarded run each: the first reads the files from disk, the rest find them in the page cache.
-  await runChild('bundled', envOf('bundled'), emulator);
-  await runChild('unbundled', envOf('unbundled'), emulator);
+  await runChild('bundled', envOf('bundled'), emulator, node.execPath);
+  await runChild('unbundled', envOf('unbundled'), emulator, node.execPath);
   const runs: ColdRun[] = [];
   for (let i = 0; i < options.runsPerVariant; i++) {
     const order: Variant[] = i % 2 === 0 ? ['bundled', 'unbundled'] : ['unbundled', 'bundled'];
-    for (const variant of order) runs.push(await runChild(variant, envOf(variant), emulator));
+    for (const variant of order) runs.push(await runChild(variant, envOf(variant), emulator, node.execPath));
   }
   const bundled = summarize(runs.filter((r) => r.variant === 'bundled'));
   const unbundled = summarize(runs.filter((r) => r.variant === 'unbundled'));
   return {
+    node: node.version,
     fn: options.fn,
     event: options.eventName,
     runsPerVariant: options.runsPerVariant,

@@ -10,6 +10,8 @@ export const ROOT = path.resolve(BENCH_DIR, '..');
 export const LOCAL_TMP = path.join(BENCH_DIR, '.tmp');
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+/** The guardrails' table (store/table.ts) in the emulator's DynamoDB. */
+export const BENCH_TABLE = 'sm-guardrails-bench';
 
 export function median(xs: readonly number[]): number {
   return percentile(xs, 50);

@@ -1,8 +1,10 @@
 // Targets, results.json and results.md (a table for the README), and the console summary.
+
 import type { BundleResult } from './bundle.ts';
 import type { CallsResult } from './calls.ts';
 import type { ColdStartResult } from './cold-start.ts';
 import { round } from './common.ts';
+import type { EventTypeName, LatencyResult } from './latency.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { WarmResult } from './warm.ts';
 
@@ -29,6 +31,7 @@ export interface BenchResults {
   warm: WarmResult;
   calls: CallsResult;
   throughput: ThroughputResult;
+  latency: LatencyResult;
 }
 
 export interface Row {
@@ -95,6 +98,7 @@ export function rows(r: BenchResults): Row[] {
     target: '≤ 2 reads, 0 writes',
     met: nb.met,
   });
+  out.push(...latencyRows(r.latency));
   const t = r.throughput;
   out.push(
     {
@@ -117,6 +121,51 @@ export function rows(r: BenchResults): Row[] {
       met: null,
     },
   );
+  return out;
+}
+
+const LATENCY_LABELS: Record<EventTypeName, string> = {
+  compliantNotebook: 'compliant notebook',
+  noncompliantNotebookPending: 'noncompliant notebook, Pending',
+  noncompliantNotebookInService: 'noncompliant notebook, InService',
+  userProfile: 'noncompliant user profile',
+  addTagsRevert: 'AddTags revert',
+};
+/** A noncompliant event writes one finding line and one metrics document. */
+const LOG_BYTES_LIMIT = 2048;
+
+function latencyRows(l: LatencyResult): Row[] {
+  const out: Row[] = [];
+  for (const [name, label] of Object.entries(LATENCY_LABELS) as Array<[EventTypeName, string]>) {
+    const e = l[name];
+    const s = l.sequential[name];
+    const limit = name === 'compliantNotebook' ? 1 : 3;
+    out.push(
+      {
+        metric: `Latency at ${l.latencyMs} ms per AWS call, ${label}: p50 / p99 (${l.eventsPerType} events); vs the same code sequential`,
+        result: `${ms(e.p50Ms)} / ${ms(e.p99Ms)}; sequential ${ms(s.p50Ms)} / ${ms(s.p99Ms)}: ${round(l.speedup[name], 2)}× faster`,
+        target: '—',
+        met: null,
+      },
+      {
+        metric: `Round trips on the critical path, ${label}: warm (fresh container) [AWS services alone]; calls`,
+        result: `${e.roundTrips} (${e.freshRoundTrips}) [${e.roundTripsWithoutDeliveryRecords}]; ${e.calls} calls; sequential ${s.roundTrips}`,
+        target: `≤ ${limit}`,
+        met: e.roundTrips <= limit,
+      },
+    );
+  }
+  const logs = Math.max(
+    ...(Object.keys(LATENCY_LABELS) as EventTypeName[])
+      .filter((n) => n !== 'compliantNotebook')
+      .map((n) => l[n].logBytes),
+  );
+  out.push({
+    metric: 'Log volume, a noncompliant event (the most of the 4 types)',
+    result: `${int(logs)} bytes`,
+    target: `≤ ${int(LOG_BYTES_LIMIT)} bytes`,
+    met: logs <= LOG_BYTES_LIMIT,
+  });
   return out;
 }
 

@@ -7,10 +7,21 @@ import path from 'node:path';
 import { SimulatedAccount } from '#cli/simulation';
 import { createAwsClients } from '#core/aws/clients';
 import { type Emulator, startEmulator } from '#emulator/index';
+import { createStoreClient, ensureTable } from '#store/table';
 import { buildBundles } from './bundle.ts';
 import { measureCalls } from './calls.ts';
 import { killChildren, measureColdStart } from './cold-start.ts';
-import { BENCH_DIR, CREDENTIALS, LOCAL_TMP, loadEvent, loadSampleEvents, log, REGION } from './common.ts';
+import {
+  BENCH_DIR,
+  BENCH_TABLE,
+  CREDENTIALS,
+  LOCAL_TMP,
+  loadEvent,
+  loadSampleEvents,
+  log,
+  REGION,
+} from './common.ts';
+import { measureLatency } from './latency.ts';
 import { type BenchResults, consoleSummary, type Machine, markdown, rows } from './report.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureWarm } from './warm.ts';
@@ -31,6 +42,9 @@ const config = {
   warmNoncompliantEvents: numberFromEnv('BENCH_WARM_NONCOMPLIANT_EVENTS', 500),
   warmupEvents: 100,
   throughputSeconds: numberFromEnv('BENCH_THROUGHPUT_SECONDS', 2),
+  /** An AWS round trip as Lambda sees it, injected into every emulated call for the latency measurement. */
+  latencyMs: numberFromEnv('BENCH_LATENCY_MS', 20),
+  latencyEventsPerType: numberFromEnv('BENCH_LATENCY_EVENTS', 40),
 };
 
 const cpus = os.cpus();
@@ -67,10 +81,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<BenchResults> {
   const samples = loadSampleEvents();
 
-  log('1/5 bundle sizes: building the 4 functions with esbuild (bundled, and with packages external)');
+  log('1/6 bundle sizes: building the 4 functions with esbuild (bundled, and with packages external)');
   const bundles = await buildBundles(bundledDir, path.join(localDir, 'unbundled'));
 
-  log(`2/5 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
+  log(`2/6 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
   const throughput = await measureThroughput(samples, config.throughputSeconds);
 
   emulator = await startEmulator({ describesPerTransition: 0 });
@@ -78,8 +92,15 @@ async function main(): Promise<BenchResults> {
     topicArn: e.seed.topic('sm-guardrails-alerts', REGION),
     queueUrl: e.seed.queue('sm-guardrails-recheck', REGION),
   });
+  const tableClient = createStoreClient({
+    endpoint: emulator.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+  });
+  await ensureTable(tableClient, BENCH_TABLE);
+  tableClient.destroy();
 
-  log(`3/5 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
+  log(`3/6 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
   const world = seedWorld(emulator);
   const coldEvent = loadEvent(config.coldStartEvent);
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
@@ -89,7 +110,7 @@ async function main(): Promise<BenchResults> {
   if (!nb) throw new Error(`no bundle for ${config.coldStartFunction}`);
   const coldStart = await measureColdStart({
     emulator,
-    env: { endpoint: emulator.endpoint, ...world },
+    env: { endpoint: emulator.endpoint, ...world, tableName: BENCH_TABLE },
     fn: nb.fn,
     bundledPath: nb.bundledPath,
     unbundledPath: nb.unbundledPath,
@@ -100,7 +121,7 @@ async function main(): Promise<BenchResults> {
   });
 
   log(
-    `4/5 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
+    `4/6 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
   );
   emulator.reset();
   const warm = await measureWarm({
@@ -111,9 +132,21 @@ async function main(): Promise<BenchResults> {
     warmup: config.warmupEvents,
   });
 
-  log(`5/5 AWS calls per event for ${samples.length} sample events`);
+  log(`5/6 AWS calls per event for ${samples.length} sample events`);
   emulator.reset();
   const calls = await measureCalls(emulator, samples);
+
+  log(
+    `6/6 latency as users feel it: ${config.latencyMs} ms per AWS call, 5 event types, ` +
+      `${config.latencyEventsPerType} events each, concurrent and forced sequential`,
+  );
+  emulator.reset();
+  const latency = await measureLatency({
+    emulator,
+    ...seedWorld(emulator),
+    latencyMs: config.latencyMs,
+    eventsPerType: config.latencyEventsPerType,
+  });
 
   return {
     machine,
@@ -124,6 +157,7 @@ async function main(): Promise<BenchResults> {
     warm,
     calls,
     throughput,
+    latency,
   };
 }
 

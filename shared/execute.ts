@@ -60,6 +60,7 @@ export async function journaled(
 }
 
 type TagAction = Extract<PlannedAction, { type: 'tag' | 'revert' }>;
+type StepOutcome = SettledStep & { retry?: AwsCallError };
 
 /** What the tag and revert actions want written, minus what the resource already has. */
 export function tagWrites(actions: readonly TagAction[], current: Tags): { set: Tags; unset: string[] } {
@@ -191,37 +192,38 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   let retry: AwsCallError | undefined;
 
   const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
-  if (mode === 'report') results.push(...tagging.map((a) => wouldDo(a, 'report mode')));
-  else if (tagging.length > 0) {
-    const step = await journaled(opts, 'tags', () => executeTagging(tagging, assessment, opts));
+  const tagsStep = async (): Promise<StepOutcome> => {
+    if (mode === 'report') return { results: tagging.map((a) => wouldDo(a, 'report mode')) };
+    if (tagging.length === 0) return { results: [] };
+    return journaled(opts, 'tags', () => executeTagging(tagging, assessment, opts));
+  };
+  const stopStep = async (): Promise<StepOutcome> => {
+    if (!plan.some((a) => a.type === 'stop')) return { results: [] };
+    if (mode === 'report') return { results: [wouldDo({ type: 'stop' }, 'report mode')] };
+    // The stop and, when it must wait, the queued re-check are one step: a retry redoes both or neither.
+    return journaled(opts, 'stop', async () => {
+      let { retry: failure, ...result } = await executeStop(assessment, opts);
+      if (result.status === 'deferred' && opts.scheduleRecheck && !opts.dryRun) {
+        try {
+          result = { ...result, detail: `${result.detail}; ${await opts.scheduleRecheck()}` };
+        } catch (error) {
+          result = {
+            type: 'stop',
+            status: 'failed',
+            detail: `${result.detail}, but the re-check could not be queued: ${(error as Error).message}`,
+            error: errorName(error),
+          };
+          if (isTransient(error)) failure = error;
+        }
+      }
+      return { results: [result], ...(failure ? { retry: failure } : {}) };
+    });
+  };
+  // Tagging and the stop (or its re-check message) do not depend on each other: one round trip for both, each
+  // recorded on its own (one journal attribute per step). The alert waits for both, so it says what happened.
+  for (const step of await Promise.all([tagsStep(), stopStep()])) {
     results.push(...step.results);
     retry ??= step.retry;
-  }
-
-  if (plan.some((a) => a.type === 'stop')) {
-    if (mode === 'report') results.push(wouldDo({ type: 'stop' }, 'report mode'));
-    else {
-      // The stop and, when it must wait, the queued re-check are one step: a retry redoes both or neither.
-      const step = await journaled(opts, 'stop', async () => {
-        let { retry: failure, ...result } = await executeStop(assessment, opts);
-        if (result.status === 'deferred' && opts.scheduleRecheck && !opts.dryRun) {
-          try {
-            result = { ...result, detail: `${result.detail}; ${await opts.scheduleRecheck()}` };
-          } catch (error) {
-            result = {
-              type: 'stop',
-              status: 'failed',
-              detail: `${result.detail}, but the re-check could not be queued: ${(error as Error).message}`,
-              error: errorName(error),
-            };
-            if (isTransient(error)) failure = error;
-          }
-        }
-        return { results: [result], ...(failure ? { retry: failure } : {}) };
-      });
-      results.push(...step.results);
-      retry ??= step.retry;
-    }
   }
 
   const outcome = (extra: Partial<Execution> = {}): Execution => ({

@@ -109,7 +109,7 @@ export class GuardrailsRuntime {
         ? {
             scheduleRecheck: async (request, delaySeconds) => {
               await sendDelayedMessage(clients.homeClients.sqs, queueUrl, request, delaySeconds);
-              this.logger.info('re-check scheduled', { recheck: request });
+              this.logger.debug('re-check scheduled', { recheck: request });
             },
           }
         : {}),
@@ -131,7 +131,8 @@ export class GuardrailsRuntime {
       (event as { id?: unknown } | null)?.id;
     // Fresh per invocation: a warm container must not carry the previous event's keys.
     this.logger.resetKeys();
-    if (context) this.logger.addContext(context as Context);
+    // The request id only: the function's name, ARN and memory are the log group's, not worth 200 bytes a line.
+    if (context?.awsRequestId) this.logger.appendKeys({ function_request_id: context.awsRequestId });
     this.logger.setCorrelationId(typeof id === 'string' ? id : undefined);
     try {
       const handled = await this.guardrails.handle(event, {
@@ -171,12 +172,13 @@ export class GuardrailsRuntime {
     this.logger[level]('finding', {
       finding: {
         verdict: report.verdict,
-        reason: report.reason,
+        ...(report.reason ? { reason: report.reason } : {}),
         eventName: report.eventName,
         resource: report.resource,
         actor: report.actor,
+        // The rules only: what each saw is in the alert. A noncompliant event's two log lines (this and the
+        // metrics document) stay under 2 KB.
         rules: [...new Set(report.violations.map((v) => v.rule))],
-        violations: report.violations.map(({ rule, message, seen }) => ({ rule, message, seen })),
         actions: report.actions.map(({ type, status, error: e }) => ({
           type,
           status,
@@ -193,15 +195,19 @@ export class GuardrailsRuntime {
     this.metrics.addMetric(`Events_${report.verdict}`, MetricUnit.Count, 1);
     // The failed-actions alarm watches this one metric (docs/operate.md).
     this.metrics.addMetric('ActionsFailed', MetricUnit.Count, failed);
-    for (const v of report.violations) {
-      const single = this.metrics.singleMetric();
-      single.addDimension('rule', v.rule);
-      single.addMetric('Violations', MetricUnit.Count, 1);
-    }
-    for (const a of report.actions) {
-      const single = this.metrics.singleMetric();
-      single.addDimensions({ action: a.type, outcome: a.status });
-      single.addMetric('Actions', MetricUnit.Count, 1);
+    // One metrics document per event (EMF): a metric per rule and per action outcome rather than a document per
+    // dimension value, so a noncompliant event writes two log lines, not one per violation and action.
+    for (const [name, count] of countBy([
+      ...report.violations.map((v) => `Violations_${v.rule}`),
+      ...report.actions.map((a) => `Actions_${a.type}_${a.status}`),
+    ])) {
+      this.metrics.addMetric(name, MetricUnit.Count, count);
     }
   }
+}
+
+function countBy(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
 }

@@ -6,6 +6,7 @@ import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } fro
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
 import { readResourceState } from '#core/aws/sagemaker';
+import { sendDelayedMessage } from '#core/aws/sqs';
 import { type Emulator, sequentialRoundTrips } from '#emulator/index';
 import {
   ACCOUNT,
@@ -258,5 +259,81 @@ describe('a whole event: the reads it needs in one round trip', () => {
     w.emulator.clearCalls();
     await w.guardrails().handle(createNotebookEvent(name, { tags: [{ key: 'project', value: 'churn' }] }));
     expect(w.callNames().filter((c) => c.startsWith('iam:'))).toEqual([]);
+  });
+});
+
+describe('the writes: independent ones together, the alert last', () => {
+  /** A noncompliant notebook (all defaults) with the project tag, and its creation event. */
+  function openNotebook(name: string, status: 'InService' | 'Pending') {
+    world().emulator.seed.notebookInstance({
+      name,
+      region: REGION,
+      status,
+      tags: [{ Key: 'project', Value: 'churn' }],
+    });
+    return createNotebookEvent(name, { tags: [{ key: 'project', value: 'churn' }] });
+  }
+
+  /** The round trips of the calls after the reads, and whether the alert started after every other write ended. */
+  function writes(emulator: Emulator) {
+    const calls = emulator.calls.filter((c) => !/^(Describe|List)/.test(c.operation));
+    const publish = calls.find((c) => c.operation === 'Publish');
+    const others = calls.filter((c) => c !== publish);
+    return {
+      operations: calls.map((c) => c.operation).sort(),
+      roundTrips: sequentialRoundTrips(calls),
+      alertLast: publish !== undefined && others.every((c) => c.endedMs <= publish.startedMs),
+    };
+  }
+
+  it('InService: AddTags and Stop together, then the alert', async () => {
+    const w = world();
+    const event = openNotebook('nb-running', 'InService');
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['AddTags', 'StopNotebookInstance'], timeoutMs: HOLD_MS });
+    const { report } = await w.guardrails().handle(event);
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(writes(w.emulator)).toEqual({
+      operations: ['AddTags', 'Publish', 'StopNotebookInstance'],
+      roundTrips: 2,
+      alertLast: true,
+    });
+  });
+
+  it('Pending: AddTags and the re-check message together, then the alert', async () => {
+    const w = world();
+    const queueUrl = w.emulator.seed.queue('sm-guardrails-recheck', REGION);
+    const event = openNotebook('nb-pending', 'Pending');
+    const guardrails = w.guardrails({
+      scheduleRecheck: async (request, delaySeconds) => {
+        const clients = createAwsClients({
+          endpoint: w.emulator.endpoint,
+          region: REGION,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        });
+        try {
+          await sendDelayedMessage(clients.sqs, queueUrl, request, delaySeconds);
+        } finally {
+          for (const c of Object.values(clients)) c.destroy();
+        }
+      },
+    });
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['AddTags', 'SendMessage'], timeoutMs: HOLD_MS });
+    const { report } = await guardrails.handle(event);
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:deferred',
+      'notify:done',
+    ]);
+    expect(writes(w.emulator)).toEqual({
+      operations: ['AddTags', 'Publish', 'SendMessage'],
+      roundTrips: 2,
+      alertLast: true,
+    });
   });
 });

@@ -36,10 +36,11 @@ describe('remediation of a noncompliant notebook', () => {
     expect(report.verdict).toBe('noncompliant');
     expect(statuses(report)).toEqual({ tag: 'done', stop: 'done', notify: 'done' });
     // No KMS call (no key to resolve) and no IAM call (no missing tag to derive). Describe and ListTags run
-    // together: either may be logged first.
+    // together, then AddTags and Stop together (either of a pair may be logged first), then the alert.
     const calls = world.callNames();
     expect(calls.slice(0, 2).sort()).toEqual(['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags']);
-    expect(calls.slice(2)).toEqual(['sagemaker:AddTags', 'sagemaker:StopNotebookInstance', 'sns:Publish']);
+    expect(calls.slice(2, 4).sort()).toEqual(['sagemaker:AddTags', 'sagemaker:StopNotebookInstance']);
+    expect(calls.slice(4)).toEqual(['sns:Publish']);
     const nb = world.emulator.inspect.notebookInstance('nb-open', REGION);
     expect(nb?.status).toBe('Stopping');
     expect(nb?.tags).toContainEqual({
