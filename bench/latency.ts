@@ -12,7 +12,7 @@ import { GuardrailsRuntime } from '#core/lambda/runtime';
 import { DEFAULT_POLICY } from '#core/policy';
 import { type Emulator, sequentialRoundTrips as sequentialRoundTripsOf } from '#emulator/index';
 import { dynamoDeliveryStore } from '#store/delivery';
-import { createStoreClient, ensureTable } from '#store/table';
+import { createStoreClient } from '#store/table';
 import {
   BENCH_TABLE,
   CREDENTIALS,
@@ -221,6 +221,7 @@ function summarize(samples: Sample[], fresh: Sample): EventLatency {
   };
 }
 
+/** The emulator must have the table BENCH_TABLE (run.ts creates it). */
 export async function measureLatency(options: {
   emulator: Emulator;
   topicArn: string;
@@ -230,13 +231,6 @@ export async function measureLatency(options: {
 }): Promise<LatencyResult> {
   const { emulator, latencyMs } = options;
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
-  const tableClient = createStoreClient({
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-  });
-  await ensureTable(tableClient, BENCH_TABLE);
-  tableClient.destroy();
   const account = new SimulatedAccount(emulator, actor.sagemaker);
 
   const one = async (c: Container, type: EventType, template: JsonEvent, tag: string): Promise<Sample> => {
