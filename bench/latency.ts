@@ -7,8 +7,10 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SimulatedAccount } from '#cli/simulation';
+import { type AwsClientProvider, createAwsClientProvider } from '#core/aws/client-provider';
 import { type AwsClients, createAwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
+import type { AwsLocation } from '#core/location';
 import { DEFAULT_POLICY } from '#core/policy';
 import { type Emulator, sequentialRoundTrips as sequentialRoundTripsOf } from '#emulator/index';
 import { dynamoDeliveryStore } from '#store/delivery';
@@ -125,10 +127,15 @@ const EVENT_TYPES: EventType[] = [
   },
 ];
 
-/** One AWS call in flight at a time across all clients: the same code, forced sequential. */
-function forceSequential(clients: Array<{ middlewareStack: unknown }>): void {
+type Middleware = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>;
+type WithStack = {
+  middlewareStack: { add(mw: Middleware, options: { step: 'initialize'; name: string }): void };
+};
+
+/** A lock that lets one holder at a time through, in arrival order. */
+function oneAtATime(): () => Promise<() => void> {
   let tail: Promise<void> = Promise.resolve();
-  const lock = async (): Promise<() => void> => {
+  return async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -138,14 +145,15 @@ function forceSequential(clients: Array<{ middlewareStack: unknown }>): void {
     await previous;
     return release;
   };
-  for (const client of clients) {
-    const stack = client.middlewareStack as {
-      add(
-        mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
-        options: { step: 'initialize'; name: string },
-      ): void;
-    };
-    stack.add(
+}
+
+/** Every SDK client handed out (created lazily) takes the lock around each call, retries included. */
+function lockingClients(lock: () => Promise<() => void>) {
+  const locked = new WeakSet<object>();
+  const install = (client: WithStack) => {
+    if (locked.has(client)) return;
+    locked.add(client);
+    client.middlewareStack.add(
       (next) => async (args) => {
         const release = await lock();
         try {
@@ -156,7 +164,27 @@ function forceSequential(clients: Array<{ middlewareStack: unknown }>): void {
       },
       { step: 'initialize', name: 'benchOneCallAtATime' },
     );
-  }
+  };
+  const wrapSet = (set: AwsClients): AwsClients =>
+    new Proxy(set, {
+      get(target, key) {
+        const client = Reflect.get(target, key) as unknown;
+        if (client && typeof client === 'object' && 'middlewareStack' in client) install(client as WithStack);
+        return client;
+      },
+    });
+  return {
+    install,
+    provider: (provider: AwsClientProvider): AwsClientProvider =>
+      new Proxy(provider, {
+        get(target, key) {
+          if (key === 'homeClients') return wrapSet(target.homeClients);
+          if (key === 'for') return (location: AwsLocation) => wrapSet(target.for(location));
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+  };
 }
 
 interface Container {
@@ -165,9 +193,9 @@ interface Container {
 }
 
 function container(emulator: Emulator, world: { topicArn: string; queueUrl: string }, sequential: boolean) {
-  const aws: AwsClients = createAwsClients({
+  const clients = createAwsClientProvider({
+    home: { partition: 'aws', account: emulator.accountId, region: REGION },
     endpoint: emulator.endpoint,
-    region: REGION,
     credentials: CREDENTIALS,
   });
   const store: DynamoDBClient = createStoreClient({
@@ -175,7 +203,12 @@ function container(emulator: Emulator, world: { topicArn: string; queueUrl: stri
     region: REGION,
     credentials: CREDENTIALS,
   });
-  if (sequential) forceSequential([...Object.values(aws), store]);
+  let provider: AwsClientProvider = clients;
+  if (sequential) {
+    const locking = lockingClients(oneAtATime());
+    locking.install(store as unknown as WithStack);
+    provider = locking.provider(clients);
+  }
   const runtime = new GuardrailsRuntime(
     {
       policy: DEFAULT_POLICY,
@@ -183,14 +216,15 @@ function container(emulator: Emulator, world: { topicArn: string; queueUrl: stri
       recheckQueueUrl: world.queueUrl,
       tableName: BENCH_TABLE,
     },
-    aws,
+    provider,
     undefined,
     dynamoDeliveryStore(store, BENCH_TABLE),
   );
   return {
     runtime,
     destroy: () => {
-      for (const client of [...Object.values(aws), store]) client.destroy();
+      clients.destroy();
+      store.destroy();
     },
   } satisfies Container;
 }
@@ -231,7 +265,7 @@ export async function measureLatency(options: {
 }): Promise<LatencyResult> {
   const { emulator, latencyMs } = options;
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
-  const account = new SimulatedAccount(emulator, actor.sagemaker);
+  const account = new SimulatedAccount(emulator, () => actor.sagemaker);
 
   const one = async (c: Container, type: EventType, template: JsonEvent, tag: string): Promise<Sample> => {
     emulator.setLatency(0);
@@ -283,7 +317,7 @@ export async function measureLatency(options: {
     }
   } finally {
     emulator.setLatency(0);
-    for (const client of Object.values(actor)) client.destroy();
+    actor.destroy();
   }
   const all = concurrent as Record<EventTypeName, EventLatency>;
   const seq = sequential as Record<EventTypeName, EventLatency>;
