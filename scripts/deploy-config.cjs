@@ -7,6 +7,9 @@
 //   ${file(./scripts/deploy-config.cjs):recheckQueueUrl}     Ref RecheckQueue       } `invoke local`, see
 //   ${file(./scripts/deploy-config.cjs):tableName}           Ref GuardrailsTable    }
 //   ${file(./scripts/deploy-config.cjs):accountId}           Ref AWS::AccountId     }
+//   ${file(./scripts/deploy-config.cjs):memberRoleName}      organization mode: the member role's name (see
+//   ${file(./scripts/deploy-config.cjs):memberAccess}        organization/central.ts and docs/deploy.md)
+//   ${file(./scripts/deploy-config.cjs):organizationResources}
 //   ${file(./scripts/deploy-config.cjs):bundleExtension}     .mjs                   } isInvokeLocal below
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
@@ -145,6 +148,26 @@ async function refOrLocal(resolveVariable, logicalId, local) {
   return local({ region, prefix: `${service}-${stage}`, endpoint: endpoint.replace(/\/+$/, '') });
 }
 
+async function loadOrganizationModule() {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(
+    pathToFileURL(path.join(ROOT, 'organization/central.ts')).href,
+    pathToFileURL(__filename).href,
+  );
+}
+
+/** Organization mode (stage param organizationId set): the member role's name, else empty. */
+async function memberRoleName(resolveVariable) {
+  if (!(await param(resolveVariable, 'organizationId'))) return '';
+  const name = await param(resolveVariable, 'memberRoleName');
+  if (!/^sm-guardrails-[A-Za-z0-9+=,.@_-]+$/.test(name)) {
+    throw deployError(
+      `stage param "memberRoleName": must start with sm-guardrails- (the default ignoredPrincipals then ignores the guardrails' own writes), not "${name}"`,
+    );
+  }
+  return name;
+}
+
 module.exports = {
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),
 
@@ -178,6 +201,34 @@ module.exports = {
   /** The stack's own account: the guardrails act there with the function's role (members through the member role). */
   accountId: async ({ resolveVariable }) =>
     refOrLocal(resolveVariable, 'AWS::AccountId', () => LOCAL_ACCOUNT),
+
+  /** SM_GUARDRAILS_MEMBER_ROLE_NAME: empty in a single-account deployment. */
+  memberRoleName: async ({ resolveVariable }) => memberRoleName(resolveVariable),
+
+  /** The function roles' statement on member roles: allowed in the organization only, denied in single-account mode. */
+  memberAccess: async ({ resolveVariable }) => {
+    const { memberAccessStatement } = await loadOrganizationModule();
+    const organizationId = await param(resolveVariable, 'organizationId');
+    return memberAccessStatement(organizationId, await memberRoleName(resolveVariable));
+  },
+
+  /** The organization bus, its policy and the functions' rules on it (organization mode), else nothing. */
+  organizationResources: async ({ resolveVariable }) => {
+    const organizationId = await param(resolveVariable, 'organizationId');
+    if (!organizationId) return {};
+    const { centralResources } = await loadOrganizationModule();
+    const service = await resolveVariable('self:service');
+    const stage = await resolveVariable('sls:stage');
+    try {
+      return centralResources({
+        organizationId,
+        prefix: `${service}-${stage}`,
+        functions: await resolveVariable('self:functions'),
+      });
+    } catch (error) {
+      throw deployError(error.message);
+    }
+  },
 
   tableName: async ({ resolveVariable }) =>
     refOrLocal(resolveVariable, 'GuardrailsTable', ({ prefix }) => `${prefix}-records`),
