@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub text, not JavaScript templates
 // The member template: one stack per member account and region (a CloudFormation StackSet with service-managed
 // permissions deploys it across the organization). It forwards SageMaker's events to the central bus and, in one
 // region per account, creates the member role the central functions act through. Written by

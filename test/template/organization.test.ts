@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub text, not JavaScript templates
 // Organization deployment: the central stack (organizationId set) and the member template (StackSet), both
 // produced offline. The bus admits the organization only; its rules are the functions' own; members forward what
 // those rules match, through a role; the member role trusts only the central functions' roles, with only the calls
