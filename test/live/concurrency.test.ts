@@ -318,7 +318,7 @@ describe('the writes: independent ones together, the alert last', () => {
         try {
           await sendDelayedMessage(clients.sqs, queueUrl, request, delaySeconds);
         } finally {
-          for (const c of Object.values(clients)) c.destroy();
+          clients.destroy();
         }
       },
     });
