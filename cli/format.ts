@@ -23,7 +23,8 @@ export function formatReport(report: EventReport): string {
     : (report.eventName ?? '-');
   const rules = [...new Set(report.violations.map((v) => v.rule))];
   const detail = rules.length > 0 ? rules.join(', ') : (report.reason ?? '');
-  const lines = [`${LABEL[report.verdict]} ${resource}  ${detail}  (${where(report)})`];
+  const delivery = report.delivery ? `, delivery ${report.delivery}` : '';
+  const lines = [`${LABEL[report.verdict]} ${resource}  ${detail}  (${where(report)}${delivery})`];
   if (report.simulated) lines.splice(0, 0, `  ~ ${report.simulated}`);
   // Event fields are attacker input: one line each, bounded (safeText), like in the admins' email.
   if (report.actor && report.verdict !== 'invalid')
@@ -43,6 +44,12 @@ export function formatReport(report: EventReport): string {
   for (const n of report.notifications ?? []) {
     lines.push(`    sns    ${n.status}: ${n.subject}${n.error ? ` [${n.error}]` : ''}`);
   }
+  for (const [i, reason] of (report.retried ?? []).entries())
+    lines.push(
+      `    retry  invocation ${i + 1} did not settle (${safeText(reason, 200)}): Lambda ran it again`,
+    );
+  if (report.deadLettered)
+    lines.push('    dlq    still not settled after 2 retries: sent to the failed-events queue (alarm)');
   return lines.join('\n');
 }
 

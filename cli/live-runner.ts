@@ -6,12 +6,18 @@ import { clientConfig } from '#core/aws/clients';
 import { Guardrails } from '#core/guardrails';
 import type { Policy } from '#core/policy';
 import type { EventReport } from '#core/report';
-import { startEmulator } from '#emulator/index';
+import { type FaultSpec, startEmulator } from '#emulator/index';
+import { dynamoDeliveryStore } from '#store/delivery';
+import { createStoreClient, ensureTable } from '#store/table';
+import { deliverLikeLambda } from './delivery.ts';
 import type { InputItem } from './inputs.ts';
 import { type Alert, invalidInputReport, type ReplayMode, type Runner } from './runners.ts';
 import { eventTime, SimulatedAccount } from './simulation.ts';
 
-const SIMULATED_CREDENTIALS = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+/** The guardrails' clients sign with this key, the simulated users with another: --fault hits only the former. */
+const GUARDRAILS_CREDENTIALS = { accessKeyId: 'simulated-guardrails', secretAccessKey: 'simulated' };
+const USER_CREDENTIALS = { accessKeyId: 'simulated-user', secretAccessKey: 'simulated' };
+const RECORDS_TABLE = 'sm-guardrails-simulated-records';
 /** The member role every simulated account other than the emulator's own has (as the member template creates it). */
 const SIMULATED_MEMBER_ROLE = 'sm-guardrails-member';
 
@@ -21,28 +27,55 @@ function where(item: InputItem) {
   return { file: item.file, ...(item.index !== undefined ? { index: item.index } : {}) };
 }
 
-async function simulateRunner(policy: Policy): Promise<Runner> {
+export interface SimulateOptions {
+  /** Faults the guardrails' AWS calls meet (`--fault`); the simulated users' own calls never fail. */
+  faults?: FaultSpec[];
+  /** Every event delivered twice, concurrently, to two containers (`--redeliver`). */
+  redeliver?: boolean;
+}
+
+async function simulateRunner(policy: Policy, options: SimulateOptions = {}): Promise<Runner> {
   // Notebooks change state only when the simulation says so (advanceNotebook), not on every Describe.
   const emulator = await startEmulator({ describesPerTransition: 0 });
   const region = 'us-east-1';
+  const endpoint = emulator.endpoint;
   // Home: the emulator's default account, as a central deployment; every other account through its member role,
   // every partition through the one local endpoint.
-  const clients = createAwsClientProvider({
-    home: { partition: 'aws', account: emulator.accountId, region },
-    endpoint: emulator.endpoint,
-    credentials: SIMULATED_CREDENTIALS,
-    memberRoleName: SIMULATED_MEMBER_ROLE,
-    anyPartition: true,
-  });
+  const provider = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+    createAwsClientProvider({
+      home: { partition: 'aws', account: emulator.accountId, region },
+      endpoint,
+      credentials,
+      memberRoleName: SIMULATED_MEMBER_ROLE,
+      anyPartition: true,
+    });
+  const users = provider(USER_CREDENTIALS);
   const topicArn = emulator.seed.topic('sm-guardrails-alerts', region);
   const account = new SimulatedAccount(
     emulator,
-    (location) => clients.for(location).sagemaker,
+    (location) => users.for(location).sagemaker,
     (id) => {
       if (id !== emulator.accountId) emulator.seed.role({ account: id, name: SIMULATED_MEMBER_ROLE });
     },
   );
-  const guardrails = new Guardrails({ policy, clients, topicArn });
+  // The guardrails' records: a real DynamoDB (dynalite, behind the emulator), shared by all containers.
+  const storeClient = () => createStoreClient({ endpoint, region, credentials: GUARDRAILS_CREDENTIALS });
+  await ensureTable(storeClient(), RECORDS_TABLE);
+  /** A Lambda container: its own clients, caches and memory; the account and the records are shared. */
+  const container = () =>
+    new Guardrails({
+      policy,
+      clients: provider(GUARDRAILS_CREDENTIALS),
+      topicArn,
+      delivery: dynamoDeliveryStore(storeClient(), RECORDS_TABLE),
+    });
+  const containers = options.redeliver ? [container(), container()] : [container()];
+  // The guardrails' calls in the home account (member accounts are reached with assumed-role keys).
+  for (const fault of options.faults ?? [])
+    emulator.injectFault({ ...fault, accessKeyId: GUARDRAILS_CREDENTIALS.accessKeyId });
+
+  const deliver = (event: unknown) => deliverLikeLambda(containers, event, { numbered: options.redeliver });
+
   let seen = 0;
   return {
     // What the emulator's SNS accepted: the messages exactly as they were published.
@@ -71,19 +104,23 @@ async function simulateRunner(policy: Policy): Promise<Runner> {
         // The event does not fit the simulated account (e.g. a resource in an impossible state): say so, go on.
         note = `could not act out the call in the simulated account: ${(error as Error).message}`;
       }
-      const first = (await guardrails.handle(item.event)).report;
-      const reports: EventReport[] = [{ ...where(item), ...(note ? { simulated: note } : {}), ...first }];
+      const first = await deliver(item.event);
+      const reports: EventReport[] = first.map((r) => ({
+        ...where(item),
+        ...(note ? { simulated: note } : {}),
+        ...r,
+      }));
       // A stop that had to wait happens once the notebook is InService: SageMaker announces it with a state-change event.
-      const deferred = first.actions.some((a) => a.type === 'stop' && a.status === 'deferred');
-      if (deferred && first.resource) {
-        const arn = first.resource.arn;
+      const deferred = first.find((r) => r.actions.some((a) => a.type === 'stop' && a.status === 'deferred'));
+      if (deferred?.resource) {
+        const arn = deferred.resource.arn;
         const parts = arn.split(':');
         const event = account.nextNotebookState(arn, parts[3] ?? region, parts[4] ?? emulator.accountId);
         if (event) {
-          const next = (await guardrails.handle(event)).report;
           const status = (event as { detail: { NotebookInstanceStatus: string } }).detail
             .NotebookInstanceStatus;
-          reports.push({ ...where(item), simulated: `minutes later the notebook is ${status}`, ...next });
+          for (const next of await deliver(event))
+            reports.push({ ...where(item), simulated: `minutes later the notebook is ${status}`, ...next });
         }
       }
       return reports;
@@ -145,7 +182,11 @@ async function liveRunner(policy: Policy, dryRun: boolean): Promise<Runner> {
   };
 }
 
-export async function createLiveRunner(mode: ReplayMode, policy: Policy): Promise<Runner> {
-  if (mode === 'simulate') return simulateRunner(policy);
+export async function createLiveRunner(
+  mode: ReplayMode,
+  policy: Policy,
+  simulate: SimulateOptions = {},
+): Promise<Runner> {
+  if (mode === 'simulate') return simulateRunner(policy, simulate);
   return liveRunner(policy, mode === 'live-dry-run');
 }

@@ -5,6 +5,7 @@ import type { Policy } from '#core/policy';
 import { buildReport, type EventReport, plannedResults } from '#core/report';
 import type { ActionResult } from '#core/types';
 import type { InputItem } from './inputs.ts';
+import type { SimulateOptions } from './live-runner.ts';
 
 export type ReplayMode = 'offline' | 'simulate' | 'live' | 'live-dry-run';
 
@@ -69,8 +70,12 @@ function offlineRunner(policy: Policy): Runner {
   };
 }
 
-export async function createRunner(mode: ReplayMode, policy: Policy): Promise<Runner> {
+export async function createRunner(
+  mode: ReplayMode,
+  policy: Policy,
+  simulate: SimulateOptions = {},
+): Promise<Runner> {
   if (mode === 'offline') return offlineRunner(policy);
   const { createLiveRunner } = await import('./live-runner.ts');
-  return createLiveRunner(mode, policy);
+  return createLiveRunner(mode, policy, simulate);
 }

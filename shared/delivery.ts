@@ -1,8 +1,9 @@
 // Delivery guarantees: EventBridge delivers at least once, Lambda retries failed invocations, containers crash.
 // The core defines these ports; store/ implements them on the guardrails' DynamoDB table (Powertools
 // idempotency for the event, one completion record per action), and the composition root wires them in.
+import type { Evaluation } from './evaluate.ts';
 import type { NotificationReport } from './report.ts';
-import type { ActionResult } from './types.ts';
+import type { ActionResult, Verdict } from './types.ts';
 
 /** What one step of an event's work settled to: its action results and, for the alert, what was sent. */
 export interface SettledStep {
@@ -10,16 +11,32 @@ export interface SettledStep {
   notification?: NotificationReport;
 }
 
-/** The steps of an event's work, each recorded on its own as it completes. */
-export type StepName = 'tags' | 'stop' | 'recheck' | 'notify';
+/**
+ * What the first attempt found, recorded before it acted: a retry finishes that plan even when the live
+ * resource now looks compliant because of the first attempt's own writes (its tags), so no alert is lost.
+ */
+export interface RecordedPlan {
+  verdict: Verdict;
+  reason?: string;
+  evaluation: Evaluation;
+}
+
+/** The records of an event's work: its plan, then each step on its own as it completes. */
+export interface JournalEntries {
+  plan?: RecordedPlan;
+  tags?: SettledStep;
+  stop?: SettledStep;
+  notify?: SettledStep;
+}
+export type StepName = Exclude<keyof JournalEntries, 'plan'>;
 
 /**
  * Per-action completion records. A step is recorded once it succeeded or failed permanently, so a retry after
  * a partial failure (or a crash) redoes only the steps that are not recorded, and reports the others as they were.
  */
 export interface ActionJournal {
-  read(eventId: string): Promise<Partial<Record<StepName, SettledStep>>>;
-  record(eventId: string, step: StepName, settled: SettledStep): Promise<void>;
+  read(eventId: string): Promise<JournalEntries>;
+  record<K extends keyof JournalEntries>(eventId: string, entry: K, value: JournalEntries[K]): Promise<void>;
 }
 
 /**
@@ -53,7 +70,7 @@ export interface DeliveryStore {
  */
 export function memoryDeliveryStore(now: () => number = Date.now): DeliveryStore {
   const events = new Map<string, { done: boolean; value?: object; heldUntil: number }>();
-  const steps = new Map<string, Partial<Record<StepName, SettledStep>>>();
+  const steps = new Map<string, JournalEntries>();
   return {
     ledger: {
       async once<T extends object>(eventId: string, work: () => Promise<T>, budgetMs: number) {
@@ -73,8 +90,8 @@ export function memoryDeliveryStore(now: () => number = Date.now): DeliveryStore
     },
     journal: {
       read: async (eventId) => structuredClone(steps.get(eventId) ?? {}),
-      async record(eventId, step, settled) {
-        steps.set(eventId, { ...steps.get(eventId), [step]: structuredClone(settled) });
+      async record(eventId, entry, value) {
+        steps.set(eventId, { ...steps.get(eventId), [entry]: structuredClone(value) });
       },
     },
   };

@@ -7,7 +7,7 @@ import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
 import { publishNotification, type SnsMessage } from './aws/sns.ts';
-import type { ActionJournal, SettledStep, StepName } from './delivery.ts';
+import type { ActionJournal, JournalEntries, SettledStep, StepName } from './delivery.ts';
 import { composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
 import type { Policy } from './policy.ts';
@@ -26,7 +26,7 @@ export interface ExecutionOptions {
   /** Queues the next re-check of a deferred stop; returns what to say about it. None: no backstop. */
   scheduleRecheck?: () => Promise<string>;
   /** Where each step's completion is recorded, under the event id (none: nothing is recorded). */
-  journal?: { store: ActionJournal; eventId: string; recorded: Partial<Record<StepName, SettledStep>> };
+  journal?: { store: ActionJournal; eventId: string; recorded: JournalEntries };
 }
 
 export interface Execution {
@@ -149,7 +149,8 @@ async function executeStop(
   } catch (error) {
     // The status moved between our read and the stop (AWS answers ValidationException): decide on the new one.
     if (error instanceof AwsCallError && error.errorName === 'ValidationException') {
-      const now = await readNotebookStatus(opts.aws.sagemaker, state.ref.name).catch(() => undefined);
+      const now = await readNotebookStatus(opts.aws.sagemaker, state.ref.name).catch(() => null);
+      if (now === undefined) return { type: 'stop', status: 'skipped', detail: 'the notebook was deleted' };
       const next = now ? STOP_DECISION[now] : undefined;
       if (next && next !== 'stop') return { type: 'stop', ...next };
     }
@@ -268,9 +269,12 @@ export function notifyStep(
   const topicArn = opts.topicArn;
   return journaled(opts, 'notify', async () => {
     try {
-      const messageId = await publishNotification(opts.aws.sns, topicArn, message);
+      const { messageId, attempts } = await publishNotification(opts.aws.sns, topicArn, message);
+      // The SDK's own retries (throttling, 5xx) are reported: the alert got through, but SNS was struggling.
+      const retried =
+        attempts > 1 ? ` (after ${attempts - 1} SDK ${attempts > 2 ? 'retries' : 'retry'})` : '';
       return {
-        results: [{ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}` }],
+        results: [{ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}${retried}` }],
         notification: { subject: message.subject, messageId, status: 'sent' },
       };
     } catch (error) {

@@ -114,30 +114,57 @@ export class Guardrails {
     if (recheck && assessment.verdict === 'skipped' && assessment.reason === 'resource no longer exists') {
       return this.settle(assessment, handleOptions, (journal) => this.abandoned(recheck, 'deleted', journal));
     }
+    const eventId = assessment.eventId;
+    const durable = eventId !== undefined && !this.options.dryRun;
     if ((assessment.evaluation?.actions ?? []).length === 0) {
-      return { report: buildReport(assessment, []), assessment };
-    }
-    return this.settle(assessment, handleOptions, async (journal) => {
-      const execution = await executePlan(assessment, {
-        ...this.executionOptions(journal, assessment.change),
-        ...(recheck ? { recheck: true } : {}),
-        ...(this.options.scheduleRecheck
-          ? { scheduleRecheck: () => this.queueRecheck(assessment, recheck) }
-          : {}),
-      });
-      const stop = execution.actions.find((a) => a.type === 'stop');
-      const status = assessment.state?.status;
-      if (recheck && stop?.status === 'skipped' && status === 'Failed' && !execution.retry) {
-        // The stop can never happen: say so, once (the plan's own alert is not sent on re-checks).
-        const alert = await this.abandoned(recheck, status, journal, assessment);
-        return {
-          ...execution,
-          actions: [...execution.actions.filter((a) => a.type !== 'notify'), ...alert.actions],
-          ...pick(alert),
-        };
+      // Nothing to do now, but a retry may find the resource compliant because its first attempt tagged it:
+      // that attempt's plan must still be finished (its alert sent). Only events whose resource was read can.
+      const mayHaveActed =
+        assessment.state !== undefined || assessment.reason === 'resource no longer exists';
+      if (!durable || !mayHaveActed || !(await this.delivery.journal.read(eventId)).plan) {
+        return { report: buildReport(assessment, []), assessment };
       }
-      return execution;
-    });
+    }
+    let effective = assessment;
+    return this.settle(
+      () => effective,
+      handleOptions,
+      async (journal) => {
+        // The first attempt's findings decide the plan; the live state decides the writes.
+        const plan = journal?.recorded.plan;
+        if (plan) {
+          effective = { ...assessment, verdict: plan.verdict, evaluation: plan.evaluation };
+          if (plan.reason) effective.reason = plan.reason;
+        } else if (journal && assessment.evaluation) {
+          const recorded = {
+            verdict: assessment.verdict,
+            evaluation: assessment.evaluation,
+            ...(assessment.reason ? { reason: assessment.reason } : {}),
+          };
+          await journal.store.record(journal.eventId, 'plan', recorded);
+          journal.recorded.plan = recorded;
+        }
+        const execution = await executePlan(effective, {
+          ...this.executionOptions(journal, effective.change),
+          ...(recheck ? { recheck: true } : {}),
+          ...(this.options.scheduleRecheck
+            ? { scheduleRecheck: () => this.queueRecheck(effective, recheck) }
+            : {}),
+        });
+        const stop = execution.actions.find((a) => a.type === 'stop');
+        const status = effective.state?.status;
+        if (recheck && stop?.status === 'skipped' && status === 'Failed' && !execution.retry) {
+          // The stop can never happen: say so, once (the plan's own alert is not sent on re-checks).
+          const alert = await this.abandoned(recheck, status, journal, effective);
+          return {
+            ...execution,
+            actions: [...execution.actions.filter((a) => a.type !== 'notify'), ...alert.actions],
+            ...pick(alert),
+          };
+        }
+        return execution;
+      },
+    );
   }
 
   /** `change`: act in its own account and region. SNS is always the home's (see client-provider.ts). */
@@ -194,12 +221,13 @@ export class Guardrails {
    * the steps not recorded run again.
    */
   private async settle(
-    assessment: Assessment,
+    assessmentOf: Assessment | (() => Assessment),
     handleOptions: HandleOptions,
     work: Work,
     error?: AwsCallError,
   ): Promise<HandledEvent> {
-    const eventId = assessment.eventId;
+    const current = () => (typeof assessmentOf === 'function' ? assessmentOf() : assessmentOf);
+    const eventId = current().eventId;
     const extra = error ? ({ verdict: 'error' } as const) : {};
     const durable = eventId !== undefined && !this.options.dryRun;
     const run = async (): Promise<Execution> => {
@@ -209,7 +237,7 @@ export class Guardrails {
       return execution;
     };
     const report = (execution: Execution) =>
-      buildReport(assessment, execution.actions, {
+      buildReport(current(), execution.actions, {
         ...extra,
         ...(execution.notification ? { notifications: [execution.notification] } : {}),
       });
@@ -218,6 +246,7 @@ export class Guardrails {
       const { value, repeat } = durable
         ? await this.delivery.ledger.once(eventId, run, budget)
         : { value: await run(), repeat: false };
+      const assessment = current();
       if (repeat) {
         const duplicate: Assessment = {
           ...assessment,
@@ -229,14 +258,16 @@ export class Guardrails {
       }
       return { report: report(value), assessment, execution: value, ...(error ? { error } : {}) };
     } catch (failure) {
+      const assessment = current();
       if (failure instanceof RetryLater) {
         const execution = failure.execution;
+        const waiting: Assessment = { ...assessment, reason: execution.retry?.message ?? 'retried' };
         return {
-          report: buildReport(assessment, execution.actions, {
+          report: buildReport(waiting, execution.actions, {
             verdict: 'error',
             ...(execution.notification ? { notifications: [execution.notification] } : {}),
           }),
-          assessment: { ...assessment, reason: execution.retry?.message ?? 'retried' },
+          assessment: waiting,
           execution,
           ...(execution.retry ? { error: execution.retry } : {}),
           retry: true,

@@ -35,6 +35,14 @@ export interface EventReport {
   notifications?: NotificationReport[];
   /** Reporting-only event fields with an unexpected shape, ignored: the event was still enforced. */
   warnings?: string[];
+  /** Replay --simulate --redeliver: which of the two deliveries of the event this is (1 or 2). */
+  delivery?: number;
+  /** Replay --simulate: invocations run, Lambda's retries included (shown when more than one). */
+  attempts?: number;
+  /** Why each retried invocation did not settle, in order. */
+  retried?: string[];
+  /** Still not settled after Lambda's 2 retries: the event went to the failed-events queue. */
+  deadLettered?: boolean;
 }
 
 export function describePlannedAction(action: PlannedAction): string {

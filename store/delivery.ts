@@ -14,8 +14,7 @@ import {
   DeliveryInProgressError,
   type DeliveryLedger,
   type DeliveryStore,
-  type SettledStep,
-  type StepName,
+  type JournalEntries,
 } from '#core/delivery';
 import { KEY_ATTRIBUTE, TTL_ATTRIBUTE } from './table.ts';
 
@@ -82,24 +81,28 @@ export class DynamoActionJournal implements ActionJournal {
     return { [KEY_ATTRIBUTE]: { S: `${ACTION_KEY_PREFIX}${eventId}` } };
   }
 
-  async read(eventId: string): Promise<Partial<Record<StepName, SettledStep>>> {
+  async read(eventId: string): Promise<JournalEntries> {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: this.key(eventId), ConsistentRead: true }),
     );
-    const steps: Partial<Record<StepName, SettledStep>> = {};
+    const steps: Record<string, unknown> = {};
     // TTL deletion is lazy: an expired record is no record.
     const expiration = Number(Item?.[TTL_ATTRIBUTE]?.N ?? 0);
     if (!Item || expiration * 1000 < this.now()) return steps;
     for (const [name, value] of Object.entries(Item)) {
       if (name.startsWith(STEP_ATTRIBUTE_PREFIX) && value.S) {
-        steps[name.slice(STEP_ATTRIBUTE_PREFIX.length) as StepName] = JSON.parse(value.S) as SettledStep;
+        steps[name.slice(STEP_ATTRIBUTE_PREFIX.length)] = JSON.parse(value.S);
       }
     }
-    return steps;
+    return steps as JournalEntries;
   }
 
   /** One attribute per step: concurrent steps of one event never overwrite each other. */
-  async record(eventId: string, step: StepName, settled: SettledStep): Promise<void> {
+  async record<K extends keyof JournalEntries>(
+    eventId: string,
+    step: K,
+    settled: JournalEntries[K],
+  ): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,

@@ -167,7 +167,7 @@ export async function deliverDigest(
   else if (!input.topicArn) delivery = { subject: message.subject, status: 'skipped' };
   else {
     try {
-      const messageId = await publishNotification(input.clients.sns, input.topicArn, message);
+      const { messageId } = await publishNotification(input.clients.sns, input.topicArn, message);
       delivery = { subject: message.subject, status: 'sent', messageId };
     } catch (error) {
       delivery = { subject: message.subject, status: 'failed', error: errorName(error) };

@@ -2,6 +2,7 @@
 import { Option } from 'commander';
 import type { EventReport } from '#core/report';
 import { collect, loadPolicy, type RegisterCommand, UsageError } from '../context.ts';
+import { FAULT_SERVICES, parseFaultSpec } from '../faults.ts';
 import { formatAlert, formatReport, summarize } from '../format.ts';
 import { readInputs } from '../inputs.ts';
 import { createRunner, type ReplayMode } from '../runners.ts';
@@ -14,6 +15,8 @@ export interface ReplayOptions {
   dryRun?: boolean;
   exclude?: string[];
   showNotifications?: boolean;
+  fault?: string[];
+  redeliver?: boolean;
 }
 
 const DETAILS = `
@@ -22,9 +25,16 @@ Dead letters replay as the events they carry (Lambda on-failure destination reco
 \`aws sqs receive-message\` output). Offline (the default) each event is evaluated alone and actions are
 only planned.
 
+With --simulate, an invocation that does not settle (a transient AWS failure, another delivery of the event in
+progress) is re-run as Lambda does, up to 2 retries, then reported dead-lettered. --fault SPEC makes the
+guardrails' AWS calls fail: SPEC is service:Operation=ErrorName (every call) or service:Operation=ErrorName@N
+(the first N calls), with service one of ${FAULT_SERVICES.join(', ')}; the SDK's own retries count as calls.
+
 Examples:
   sm-guardrails replay events/
   sm-guardrails replay --simulate --exclude events/malformed events/
+  sm-guardrails replay --simulate --redeliver --exclude events/malformed events/
+  sm-guardrails replay --simulate --fault sns:Publish=ThrottlingException@2 --fault kms:DescribeKey=AccessDeniedException events/
   sm-guardrails replay --json --exclude '**/*-compliant.json' events/ | jq .verdict`;
 
 export const registerReplay: RegisterCommand = (program, cli) => {
@@ -41,6 +51,15 @@ export const registerReplay: RegisterCommand = (program, cli) => {
         '--simulate',
         'run the Lambda code path against an in-process AWS emulator seeded from the events',
       ).conflicts('live'),
+    )
+    .option(
+      '--fault <spec>',
+      'with --simulate: the guardrails AWS calls fail (service:Operation=ErrorName[@N]); repeatable',
+      collect,
+    )
+    .option(
+      '--redeliver',
+      'with --simulate: every event delivered twice, concurrently, to two separate containers',
     )
     .option('--live', 'use the default AWS credential chain and region (or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'with --live: read calls only, nothing is changed or sent')
@@ -60,6 +79,9 @@ export const registerReplay: RegisterCommand = (program, cli) => {
       cli.action(async (paths: string[], options: ReplayOptions) => {
         if (paths.length === 0) throw new UsageError('replay needs at least one PATH');
         if (options.dryRun && !options.live) throw new UsageError('--dry-run goes with --live');
+        if ((options.fault?.length || options.redeliver) && !options.simulate)
+          throw new UsageError(`${options.fault?.length ? '--fault' : '--redeliver'} goes with --simulate`);
+        const faults = (options.fault ?? []).map(parseFaultSpec);
         const mode: ReplayMode = options.simulate
           ? 'simulate'
           : options.live
@@ -78,7 +100,10 @@ export const registerReplay: RegisterCommand = (program, cli) => {
           );
           return 2;
         }
-        const runner = await createRunner(mode, policy);
+        const runner = await createRunner(mode, policy, {
+          faults,
+          ...(options.redeliver ? { redeliver: true } : {}),
+        });
         let exitCode = 0;
         const reports: EventReport[] = [];
         const emit = (report: EventReport) => {

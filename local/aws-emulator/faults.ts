@@ -12,6 +12,7 @@ export type ErrorFaultKind = Exclude<FaultSpec['kind'], 'latency'>;
 export interface FaultOutcome {
   delayMs: number;
   error?: ErrorFaultKind;
+  errorName?: string;
 }
 
 export class FaultRegistry {
@@ -27,14 +28,18 @@ export class FaultRegistry {
   }
 
   /** Consumes every matching latency fault and the first matching error fault. */
-  take(service: ServiceName, operation: string): FaultOutcome {
+  take(service: ServiceName, operation: string, accessKeyId?: string): FaultOutcome {
     const outcome: FaultOutcome = { delayMs: 0 };
     for (const f of this.faults) {
       if (f.spec.operation !== operation || (f.spec.service && f.spec.service !== service)) continue;
+      if (f.spec.accessKeyId !== undefined && f.spec.accessKeyId !== accessKeyId) continue;
       const kind = f.spec.kind;
       if (kind === 'latency') outcome.delayMs += f.spec.latencyMs ?? 0;
       else if (outcome.error) continue;
-      else outcome.error = kind;
+      else {
+        outcome.error = kind;
+        if (f.spec.errorName) outcome.errorName = f.spec.errorName;
+      }
       f.remaining--;
     }
     this.faults = this.faults.filter((f) => f.remaining > 0);
@@ -44,8 +49,19 @@ export class FaultRegistry {
 
 const QUERY_SERVICES: ReadonlySet<ServiceName> = new Set(['iam', 'sns', 'sts']);
 
-/** The error each service really answers for the injected kind. */
-export function faultError(kind: ErrorFaultKind, ctx: RequestContext, params: Params): ApiError {
+/** The error each service really answers for the injected kind, or the name the fault asks for. */
+export function faultError(
+  kind: ErrorFaultKind,
+  ctx: RequestContext,
+  params: Params,
+  errorName?: string,
+): ApiError {
+  const error = serviceFaultError(kind, ctx, params);
+  if (!errorName) return error;
+  return new ApiError(errorName, error.message, error.status, ctx.service === 'sqs' ? errorName : undefined);
+}
+
+function serviceFaultError(kind: ErrorFaultKind, ctx: RequestContext, params: Params): ApiError {
   const query = QUERY_SERVICES.has(ctx.service);
   const sqs = ctx.service === 'sqs';
   switch (kind) {

@@ -46,6 +46,7 @@ export type {
   FaultSpec,
   NotebookStatus,
   PublishedMessage,
+  ServiceName,
   Tag,
 } from './types.ts';
 
@@ -132,6 +133,8 @@ export interface Emulator {
   };
   /** Moves a notebook to its next lifecycle state now (Pending->InService, Stopping->Stopped, Updating->Stopped...). */
   advanceNotebook(name: string, region?: string, account?: string): void;
+  /** The notebook disappears (deleted by its owner) between two calls of the guardrails. */
+  deleteNotebook(name: string, region?: string, account?: string): void;
   /** SageMaker gives up on a notebook (capacity, a lifecycle script over 5 minutes): it is Failed now. */
   failNotebook(name: string, region?: string, account?: string): void;
   /** Direct read of state for test assertions (no call recorded). */
@@ -309,6 +312,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const nb = findNotebook(state, region, name);
       if (!nb) throw new Error(`advanceNotebook: no notebook instance '${name}' in ${account}/${region}`);
       advanceNotebook(state, nb);
+    },
+    deleteNotebook(name, region = DEFAULT_REGION, account = accountId) {
+      const state = stateOf(account);
+      const nb = findNotebook(state, region, name);
+      if (!nb) throw new Error(`deleteNotebook: no notebook instance '${name}' in ${account}/${region}`);
+      state.notebooks.delete(`${region}/${name.toLowerCase()}`);
+      state.taggable.delete(nb.arn.toLowerCase());
     },
     failNotebook(name, region = DEFAULT_REGION, account = accountId) {
       const nb = findNotebook(stateOf(account), region, name);

@@ -192,11 +192,11 @@ async function execute(deps: ServerDeps, r: Routed, accountId: string): Promise<
     accountId,
     endpoint: deps.endpoint,
   };
-  const fault = deps.faults.take(r.service, r.operation);
+  const fault = deps.faults.take(r.service, r.operation, r.accessKeyId);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   await deps.latency.apply();
   await deps.gate.wait(r.service, r.operation);
-  if (fault.error) throw faultError(fault.error, ctx, r.params);
+  if (fault.error) throw faultError(fault.error, ctx, r.params, fault.errorName);
   if (deps.rateLimit && !deps.rateLimit.take(r.region)) throw faultError('throttle', ctx, r.params);
   const handler = deps.handlers(accountId)[r.service][r.operation];
   if (!handler) {
@@ -290,7 +290,7 @@ async function forwardToDynamo(
     startedMs,
     endedMs: startedMs,
   };
-  const fault = deps.faults.take('dynamodb', routed.operation);
+  const fault = deps.faults.take('dynamodb', routed.operation, routed.accessKeyId);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   await deps.latency.apply();
   await deps.gate.wait('dynamodb', routed.operation);
@@ -302,7 +302,7 @@ async function forwardToDynamo(
       accountId: account,
       endpoint: deps.endpoint,
     };
-    const error = faultError(fault.error, ctx, routed.params);
+    const error = faultError(fault.error, ctx, routed.params, fault.errorName);
     Object.assign(record, {
       status: error.status,
       errorCode: error.code,

@@ -55,6 +55,10 @@ export interface FaultSpec {
   /** default Infinity for accessDenied/latency, 1 for throttle/internal */
   times?: number;
   latencyMs?: number;
+  /** Answer with this error name instead of the service's own name for the kind (e.g. `ThrottlingException`). */
+  errorName?: string;
+  /** Only requests signed with this access key id fail (e.g. the guardrails' clients, not the simulated users). */
+  accessKeyId?: string;
 }
 
 export interface PublishedMessage {
@@ -83,6 +87,8 @@ export interface RequestContext {
   region: string;
   accountId: string;
   endpoint: string;
+  /** The access key id the request is signed with. */
+  accessKeyId?: string;
 }
 
 /** Returns the operation's output members; the server wraps them in the service's wire format. */

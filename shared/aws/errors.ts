@@ -13,7 +13,7 @@ export class AwsCallError extends Error {
   /** Worth retrying later (Lambda retry): throttling, server errors, timeouts. Not: access denied, validation. */
   get transient(): boolean {
     if (this.httpStatus !== undefined && this.httpStatus >= 500) return true;
-    return /Throttl|TooManyRequests|RequestLimitExceeded|Timeout|ECONNRESET|ECONNREFUSED|InternalFailure|ServiceUnavailable/i.test(
+    return /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|Timeout|ECONNRESET|ECONNREFUSED|InternalFailure|ServiceUnavailable/i.test(
       this.errorName,
     );
   }

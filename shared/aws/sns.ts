@@ -7,11 +7,12 @@ export interface SnsMessage {
   attributes: Record<string, string>;
 }
 
+/** The message id, and how many attempts the SDK made (its retries of throttling and 5xx included). */
 export async function publishNotification(
   client: SNSClient,
   topicArn: string,
   message: SnsMessage,
-): Promise<string> {
+): Promise<{ messageId: string; attempts: number }> {
   const result = await awsCall('sns:Publish', () =>
     client.send(
       new PublishCommand({
@@ -27,5 +28,5 @@ export async function publishNotification(
       }),
     ),
   );
-  return result.MessageId ?? '';
+  return { messageId: result.MessageId ?? '', attempts: result.$metadata.attempts ?? 1 };
 }

@@ -1,10 +1,20 @@
 // The live path through the real SDK against the emulator: each case asserts the end state, the exact AWS calls
 // and what the admins were told.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sendDelayedMessage } from '#core/aws/sqs';
+import type { ActionJournal } from '#core/delivery';
+import type { Guardrails } from '#core/guardrails';
+import { type RecheckRequest, recheckEvent } from '#core/recheck';
+import type { EventReport } from '#core/report';
+import type { ServiceName } from '#emulator/index';
+import { DynamoActionJournal, dynamoDeliveryStore } from '#store/delivery';
+import { createStoreClient, ensureTable } from '#store/table';
+import { deliverLikeLambda } from '../../cli/delivery.ts';
 import {
   createNotebookEvent,
   type LiveWorld,
   REGION,
+  sampleEvent,
   seedCompliantNotebook,
   useFreshWorldPerTest,
 } from '../support/live.ts';
@@ -278,5 +288,422 @@ describe('cost and modes', () => {
     expect(report.verdict).toBe('noncompliant');
     expect(world.callNames().every((c) => /Describe|List/.test(c))).toBe(true);
     expect(report.notifications?.[0]?.status).toBe('planned');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Delivery guarantees under faults: the Lambda path with its DynamoDB records (dynalite behind the emulator),
+// Lambda's retries (deliverLikeLambda) and, where it matters, two containers. For every case: no lost action,
+// no duplicate action, at most one alert for the event, and an alert that says what happened.
+
+const TABLE = 'sm-guardrails-test-records';
+const CALLER = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+async function lambdaWorld() {
+  const client = createStoreClient({
+    endpoint: world.emulator.endpoint,
+    region: REGION,
+    credentials: CALLER,
+  });
+  await ensureTable(client, TABLE);
+  const queueUrl = world.emulator.seed.queue('sm-guardrails-recheck', REGION);
+  return {
+    /** A container: its own clients and memory; the account, the queue and the records are shared. */
+    container(overrides: { journal?: ActionJournal; budgetMs?: number } = {}): Guardrails {
+      const delivery = dynamoDeliveryStore(
+        createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
+        TABLE,
+      );
+      const guardrails = world.guardrails({
+        delivery: overrides.journal ? { ...delivery, journal: overrides.journal } : delivery,
+        ...(overrides.budgetMs ? { invocationBudgetMs: overrides.budgetMs } : {}),
+      });
+      guardrails.options.scheduleRecheck = async (request, delay) => {
+        await sendDelayedMessage(guardrails.options.clients.homeClients.sqs, queueUrl, request, delay);
+      };
+      return guardrails;
+    },
+  };
+}
+
+/** Successful calls of one operation (a call that failed did nothing). */
+const done = (operation: string) =>
+  world.emulator.calls.filter((c) => c.operation === operation && c.status === 200).length;
+
+interface Expected {
+  /** The notebook's status at the end. */
+  status: string;
+  /** The status tag written (once). */
+  tagged: boolean;
+  /** The one alert's subject, or none. */
+  alert?: RegExp;
+  /** Text the alert's body must hold (the AWS error it reports). */
+  alertSays?: string;
+  attempts?: number;
+  deadLettered?: boolean;
+}
+
+function expectGuarantees(name: string, reports: EventReport[], expected: Expected) {
+  const nb = world.emulator.inspect.notebookInstance(name, REGION);
+  // Nothing lost: the end state is what the plan asked for, or the report says why not.
+  expect(nb?.status).toBe(expected.status);
+  const tagged = nb?.tags.some((t) => t.Key === 'guardrails:status') ?? false;
+  expect(tagged).toBe(expected.tagged);
+  // Nothing twice.
+  expect(done('AddTags')).toBeLessThanOrEqual(1);
+  expect(done('StopNotebookInstance')).toBeLessThanOrEqual(1);
+  expect(done('SendMessage')).toBeLessThanOrEqual(1);
+  // At most one alert for the event, and a truthful one.
+  expect(world.emulator.published.length).toBe(expected.alert ? 1 : 0);
+  if (expected.alert) expect(world.emulator.published[0]?.subject).toMatch(expected.alert);
+  if (expected.alertSays) expect(world.emulator.published[0]?.message).toContain(expected.alertSays);
+  const last = reports.at(-1);
+  expect(last?.attempts ?? 1).toBe(expected.attempts ?? 1);
+  expect(last?.deadLettered ?? false).toBe(expected.deadLettered ?? false);
+}
+
+type FaultKind = 'throttle' | 'internal' | 'accessDenied';
+// Transient faults outlast the SDK's 3 attempts once: the first invocation fails, Lambda's retry succeeds.
+const fault = (service: ServiceName, operation: string, kind: FaultKind) =>
+  world.emulator.injectFault({ service, operation, kind, ...(kind === 'accessDenied' ? {} : { times: 3 }) });
+
+const STOPPED = /^\[sm-guardrails\] STOPPED notebook nb /;
+const FAILED = /^\[sm-guardrails\] ACTION FAILED notebook nb /;
+const UNVERIFIED = /^\[sm-guardrails\] UNVERIFIED notebook nb /;
+const transientOk: Expected = { status: 'Stopping', tagged: true, alert: STOPPED, attempts: 2 };
+
+describe('delivery guarantees: every write and read x throttling, 5xx, access denied', () => {
+  const cases: Array<[string, ServiceName, string, FaultKind, Expected]> = [
+    ['AddTags', 'sagemaker', 'AddTags', 'throttle', transientOk],
+    ['AddTags', 'sagemaker', 'AddTags', 'internal', transientOk],
+    [
+      'AddTags',
+      'sagemaker',
+      'AddTags',
+      'accessDenied',
+      { status: 'Stopping', tagged: false, alert: STOPPED, alertSays: 'tag: failed' },
+    ],
+    ['StopNotebookInstance', 'sagemaker', 'StopNotebookInstance', 'throttle', transientOk],
+    ['StopNotebookInstance', 'sagemaker', 'StopNotebookInstance', 'internal', transientOk],
+    [
+      'StopNotebookInstance',
+      'sagemaker',
+      'StopNotebookInstance',
+      'accessDenied',
+      { status: 'InService', tagged: true, alert: FAILED, alertSays: 'stop: failed' },
+    ],
+    ['Publish', 'sns', 'Publish', 'throttle', transientOk],
+    ['Publish', 'sns', 'Publish', 'internal', transientOk],
+    // No alert can get through: the report and the failed-actions metric (alarm) say so.
+    ['Publish', 'sns', 'Publish', 'accessDenied', { status: 'Stopping', tagged: true }],
+    ['DescribeNotebookInstance', 'sagemaker', 'DescribeNotebookInstance', 'throttle', transientOk],
+    ['DescribeNotebookInstance', 'sagemaker', 'DescribeNotebookInstance', 'internal', transientOk],
+    [
+      'DescribeNotebookInstance',
+      'sagemaker',
+      'DescribeNotebookInstance',
+      'accessDenied',
+      {
+        status: 'InService',
+        tagged: false,
+        alert: UNVERIFIED,
+        alertSays: 'sagemaker:DescribeNotebookInstance failed: AccessDeniedException',
+        attempts: 3,
+        deadLettered: true,
+      },
+    ],
+    ['ListTags', 'sagemaker', 'ListTags', 'throttle', transientOk],
+    ['ListTags', 'sagemaker', 'ListTags', 'internal', transientOk],
+    [
+      'ListTags',
+      'sagemaker',
+      'ListTags',
+      'accessDenied',
+      {
+        status: 'InService',
+        tagged: false,
+        alert: UNVERIFIED,
+        alertSays: 'sagemaker:ListTags failed: AccessDeniedException',
+        attempts: 3,
+        deadLettered: true,
+      },
+    ],
+    ['PutItem (the event record)', 'dynamodb', 'PutItem', 'throttle', transientOk],
+    ['PutItem (the event record)', 'dynamodb', 'PutItem', 'internal', transientOk],
+    // Nothing can be recorded, so nothing is done: the event is dead-lettered (alarm) and redriven later.
+    [
+      'PutItem (the event record)',
+      'dynamodb',
+      'PutItem',
+      'accessDenied',
+      { status: 'InService', tagged: false, attempts: 3, deadLettered: true },
+    ],
+    ['UpdateItem (the action records)', 'dynamodb', 'UpdateItem', 'throttle', transientOk],
+    ['UpdateItem (the action records)', 'dynamodb', 'UpdateItem', 'internal', transientOk],
+    [
+      'UpdateItem (the action records)',
+      'dynamodb',
+      'UpdateItem',
+      'accessDenied',
+      { status: 'InService', tagged: false, attempts: 3, deadLettered: true },
+    ],
+  ];
+  it.each(cases)('%s: %s %s %s', async (_label, service, operation, kind, expected) => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    fault(service, operation, kind);
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', reports, expected);
+  });
+
+  it.each<FaultKind>(['throttle', 'internal', 'accessDenied'])('kms:DescribeKey %s', async (kind) => {
+    const lambda = await lambdaWorld();
+    const keyArn = world.emulator.seed.kmsKey({ region: REGION });
+    world.emulator.seed.notebookInstance({
+      name: 'nb',
+      region: REGION,
+      status: 'InService',
+      kmsKeyId: keyArn,
+      tags: [{ Key: 'project', Value: 'churn' }],
+    });
+    fault('kms', 'DescribeKey', kind);
+    const reports = await deliverLikeLambda([lambda.container()], createNotebookEvent('nb'));
+    // Denied: the key rule is not evaluated (reported as such); the other violations are still acted on.
+    expectGuarantees('nb', reports, kind === 'accessDenied' ? { ...transientOk, attempts: 1 } : transientOk);
+    if (kind === 'accessDenied')
+      expect(reports[0]?.unevaluated.map((u) => u.rule)).toContain('notebook-kms-key');
+  });
+
+  it.each<FaultKind>(['throttle', 'internal', 'accessDenied'])(
+    'iam:ListRoleTags %s while deriving a missing tag',
+    async (kind) => {
+      const lambda = await lambdaWorld();
+      world.emulator.seed.role({ name: 'DataScientist', tags: [{ Key: 'project', Value: 'churn' }] });
+      world.emulator.seed.notebookInstance({ name: 'nb', region: REGION, status: 'InService' });
+      fault('iam', 'ListRoleTags', kind);
+      const reports = await deliverLikeLambda([lambda.container()], createNotebookEvent('nb'));
+      if (kind !== 'accessDenied') {
+        expectGuarantees('nb', reports, transientOk);
+        expect(world.emulator.inspect.notebookInstance('nb', REGION)?.tags).toContainEqual({
+          Key: 'project',
+          Value: 'churn',
+        });
+        return;
+      }
+      expectGuarantees('nb', reports, {
+        status: 'InService',
+        tagged: false,
+        alert: UNVERIFIED,
+        alertSays: 'iam:ListRoleTags failed: AccessDenied',
+        attempts: 3,
+        deadLettered: true,
+      });
+    },
+  );
+
+  it.each<FaultKind>(['throttle', 'internal', 'accessDenied'])(
+    'sqs:SendMessage %s for the re-check of a Pending notebook',
+    async (kind) => {
+      const lambda = await lambdaWorld();
+      const event = seedOpenNotebook('nb', 'Pending');
+      fault('sqs', 'SendMessage', kind);
+      const reports = await deliverLikeLambda([lambda.container()], event);
+      if (kind !== 'accessDenied') {
+        expectGuarantees('nb', reports, {
+          status: 'Pending',
+          tagged: true,
+          alert: /^\[sm-guardrails\] STOP PENDING notebook nb /,
+          attempts: 2,
+        });
+        expect(world.emulator.sqsMessages).toHaveLength(1);
+        return;
+      }
+      expectGuarantees('nb', reports, {
+        status: 'Pending',
+        tagged: true,
+        alert: FAILED,
+        alertSays: 'the re-check could not be queued',
+      });
+    },
+  );
+
+  it.each<FaultKind>(['throttle', 'internal', 'accessDenied'])(
+    'sagemaker:DeleteTags %s clearing the status tag of a notebook made compliant',
+    async (kind) => {
+      const lambda = await lambdaWorld();
+      seedCompliantNotebook(world.emulator, 'nb', {
+        tags: [
+          { Key: 'project', Value: 'churn' },
+          { Key: 'guardrails:status', Value: 'noncompliant: required-tags' },
+        ],
+      });
+      fault('sagemaker', 'DeleteTags', kind);
+      const reports = await deliverLikeLambda([lambda.container()], createNotebookEvent('nb'));
+      const removed = done('DeleteTags');
+      expect(removed).toBe(kind === 'accessDenied' ? 0 : 1);
+      expect(reports.at(-1)?.attempts ?? 1).toBe(kind === 'accessDenied' ? 1 : 2);
+      expect(reports.at(-1)?.actions.map((a) => a.status)).toEqual([
+        kind === 'accessDenied' ? 'failed' : 'done',
+      ]);
+      expect(world.emulator.published).toHaveLength(0);
+    },
+  );
+});
+
+describe('delivery guarantees: SNS down, deletions, Pending then Failed, duplicates, crashes', () => {
+  it('SNS down for good: the actions are done once, the event is dead-lettered, never silently dropped', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    world.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'throttle', times: 1000 });
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, attempts: 3, deadLettered: true });
+    expect(reports[0]?.retried).toEqual([
+      'sns:Publish failed: Throttling: Rate exceeded',
+      'sns:Publish failed: Throttling: Rate exceeded',
+    ]);
+    // SNS back: the redrive (same event) sends the one alert, and repeats nothing.
+    world.emulator.clearFaults();
+    const redriven = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', redriven, { status: 'Stopping', tagged: true, alert: STOPPED });
+    expect(world.emulator.published[0]?.message).toContain('- stop: done');
+  });
+
+  it('the notebook deleted between the read and the stop: no action on a ghost, no alert', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'ListTags',
+      kind: 'latency',
+      latencyMs: 300,
+    });
+    setTimeout(() => world.emulator.deleteNotebook('nb', REGION), 100);
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(reports[0]).toMatchObject({ verdict: 'skipped', reason: 'resource no longer exists' });
+    expect(done('AddTags') + done('StopNotebookInstance')).toBe(0);
+    expect(world.emulator.published).toHaveLength(0);
+  });
+
+  it('the notebook deleted just before the stop: the stop is reported skipped, the alert says so', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    world.emulator.injectFault({
+      service: 'sagemaker',
+      operation: 'StopNotebookInstance',
+      kind: 'latency',
+      latencyMs: 300,
+    });
+    setTimeout(() => world.emulator.deleteNotebook('nb', REGION), 100);
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(reports[0]?.actions.find((a) => a.type === 'stop')).toMatchObject({
+      status: 'skipped',
+      detail: 'the notebook was deleted',
+    });
+    expect(world.emulator.published).toHaveLength(1);
+    expect(world.emulator.published[0]?.message).toContain('- stop: skipped (the notebook was deleted)');
+  });
+
+  it('Pending, then Failed: STOP PENDING, then NOT STOPPED once, the re-check chain ends', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb', 'Pending');
+    const guardrails = lambda.container();
+    await deliverLikeLambda([guardrails], event);
+    world.emulator.failNotebook('nb', REGION);
+    const request = JSON.parse(world.emulator.sqsMessages[0]?.body ?? '{}') as RecheckRequest;
+    // The re-check delivered twice (SQS is at least once), to two containers at once.
+    await deliverLikeLambda([guardrails, lambda.container()], recheckEvent(request, new Date()), {
+      numbered: true,
+      handle: { recheck: request },
+    });
+    expect(world.emulator.published.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^\[sm-guardrails\] STOP PENDING notebook nb /),
+      '[sm-guardrails] NOT STOPPED notebook nb in 111122223333/us-east-1: Failed',
+    ]);
+    expect(world.emulator.sqsMessages).toHaveLength(1);
+  });
+
+  it('the same event twice, one after the other, to two containers: nothing repeated', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    await deliverLikeLambda([lambda.container()], event);
+    const again = await deliverLikeLambda([lambda.container()], event);
+    expect(again[0]).toMatchObject({
+      verdict: 'skipped',
+      reason: expect.stringMatching(/^duplicate delivery/),
+    });
+    expectGuarantees('nb', again, { status: 'Stopping', tagged: true, alert: STOPPED });
+  });
+
+  it('the same event to two containers at once: one does the work, the other is retried and repeats nothing', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    const reports = await deliverLikeLambda([lambda.container(), lambda.container()], event, {
+      numbered: true,
+    });
+    expect(done('AddTags')).toBe(1);
+    expect(done('StopNotebookInstance')).toBe(1);
+    expect(world.emulator.published).toHaveLength(1);
+    expect(reports.map((r) => r.verdict).sort()).toEqual(['noncompliant', 'skipped']);
+    expect(reports.find((r) => r.verdict === 'skipped')?.reason).toMatch(/^duplicate delivery/);
+  });
+
+  it('a crash between the tags and the stop: the retry stops it, tags nothing again, and the alert says all', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    const real = new DynamoActionJournal(
+      createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
+      TABLE,
+    );
+    // The container dies right after recording its tags: the invocation never returns.
+    const dying: ActionJournal = {
+      read: (id) => real.read(id),
+      record: async (id, entry, value) => {
+        await real.record(id, entry, value);
+        if (entry === 'tags') await new Promise(() => {});
+      },
+    };
+    void lambda.container({ journal: dying, budgetMs: 300 }).handle(event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(done('AddTags')).toBe(1);
+    expect(done('StopNotebookInstance')).toBe(0);
+    // Lambda's retry, after the dead invocation's time ran out.
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: STOPPED });
+    expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(world.emulator.published[0]?.message).toContain('- tag: done');
+  });
+
+  it('a retry after the tags were written still sends the alert (the resource looks compliant now)', async () => {
+    const lambda = await lambdaWorld();
+    world.emulator.seed.userProfile({ domainId: 'd-1', name: 'mallory', region: REGION });
+    const event = sampleEvent('studio/create-user-profile-missing-studiouserid.json');
+    const detail = event.detail as { requestParameters: Record<string, unknown> };
+    detail.requestParameters.domainId = 'd-1';
+    detail.requestParameters.userProfileName = 'mallory';
+    delete (detail as { responseElements?: unknown }).responseElements;
+    world.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'throttle', times: 3 });
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(reports[0]?.attempts).toBe(2);
+    expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(1);
+    expect(world.emulator.published[0]?.message).toContain('- tag: done');
+  });
+
+  it('a reporting-only field of an unexpected type: warned, and the event is still enforced', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    const identity = (
+      event.detail as { userIdentity: { sessionContext: { attributes: Record<string, unknown> } } }
+    ).userIdentity;
+    identity.sessionContext.attributes.mfaAuthenticated = true;
+    (event.detail as { requestParameters: Record<string, unknown> }).requestParameters.securityGroupIds =
+      null;
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(reports[0]?.warnings).toHaveLength(2);
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: STOPPED });
   });
 });
