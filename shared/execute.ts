@@ -26,7 +26,13 @@ export interface ExecutionOptions {
   /** Queues the next re-check of a deferred stop; returns what to say about it. None: no backstop. */
   scheduleRecheck?: () => Promise<string>;
   /** Where each step's completion is recorded, under the event id (none: nothing is recorded). */
-  journal?: { store: ActionJournal; eventId: string; recorded: JournalEntries };
+  journal?: {
+    store: ActionJournal;
+    eventId: string;
+    recorded: JournalEntries;
+    /** An earlier attempt of this event recorded its plan: this one finishes it. */
+    resumed?: boolean;
+  };
 }
 
 export interface Execution {
@@ -239,7 +245,10 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     results.push({ type: 'notify', status: 'deferred', detail: `not sent yet: ${retry.call} is retried` });
     return outcome();
   }
-  if (!shouldNotify(results, mode, opts.recheck)) {
+  // A retry of an attempt that recorded its plan but not its alert: the alert was never sent (the first attempt
+  // failed or died before it), whatever the writes now find already in place.
+  const resumed = opts.journal?.resumed === true && !opts.journal.recorded.notify && !opts.recheck;
+  if (!resumed && !shouldNotify(results, mode, opts.recheck)) {
     results.push({
       type: 'notify',
       status: 'skipped',

@@ -132,6 +132,7 @@ export class Guardrails {
       async (journal) => {
         // The first attempt's findings decide the plan; the live state decides the writes.
         const plan = journal?.recorded.plan;
+        if (journal && plan) journal.resumed = true;
         if (plan) {
           effective = { ...assessment, verdict: plan.verdict, evaluation: plan.evaluation };
           if (plan.reason) effective.reason = plan.reason;

@@ -647,25 +647,28 @@ describe('delivery guarantees: SNS down, deletions, Pending then Failed, duplica
     expect(reports.find((r) => r.verdict === 'skipped')?.reason).toMatch(/^duplicate delivery/);
   });
 
-  it('a crash between the tags and the stop: the retry stops it, tags nothing again, and the alert says all', async () => {
+  it('a crash between the writes and the alert: the retry sends the alert, repeats no write, and says all', async () => {
     const lambda = await lambdaWorld();
     const event = seedOpenNotebook('nb');
     const real = new DynamoActionJournal(
       createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
       TABLE,
     );
-    // The container dies right after recording its tags: the invocation never returns.
+    // The container dies once its writes are recorded, before the alert: the invocation never returns.
+    let recorded = 0;
     const dying: ActionJournal = {
       read: (id) => real.read(id),
       record: async (id, entry, value) => {
         await real.record(id, entry, value);
-        if (entry === 'tags') await new Promise(() => {});
+        if (entry === 'tags' || entry === 'stop') recorded++;
+        if (recorded === 2) await new Promise(() => {});
       },
     };
     void lambda.container({ journal: dying, budgetMs: 300 }).handle(event);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(done('AddTags')).toBe(1);
-    expect(done('StopNotebookInstance')).toBe(0);
+    expect(done('StopNotebookInstance')).toBe(1);
+    expect(world.emulator.published).toHaveLength(0);
     // Lambda's retry, after the dead invocation's time ran out.
     const reports = await deliverLikeLambda([lambda.container()], event);
     expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: STOPPED });
@@ -675,6 +678,29 @@ describe('delivery guarantees: SNS down, deletions, Pending then Failed, duplica
       'notify:done',
     ]);
     expect(world.emulator.published[0]?.message).toContain('- tag: done');
+  });
+
+  it('a crash before the writes were recorded: the retry finds them done and still alerts once', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    const real = new DynamoActionJournal(
+      createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
+      TABLE,
+    );
+    // Dies after recording its plan, while its writes are in flight: they happen, their records never do.
+    const dying: ActionJournal = {
+      read: (id) => real.read(id),
+      record: async (id, entry, value) => {
+        if (entry !== 'plan') await new Promise(() => {});
+        await real.record(id, entry, value);
+      },
+    };
+    void lambda.container({ journal: dying, budgetMs: 300 }).handle(event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: /^\[sm-guardrails\] / });
+    expect(done('AddTags')).toBe(1);
+    expect(done('StopNotebookInstance')).toBe(1);
   });
 
   it('a retry after the tags were written still sends the alert (the resource looks compliant now)', async () => {
