@@ -6,7 +6,14 @@ import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { parse } from 'yaml';
 import { ROOT } from './common.ts';
 
-export const FUNCTIONS = ['notebook-instances', 'studio', 'tags', 'stop-recheck'] as const;
+export const FUNCTIONS = [
+  'notebook-instances',
+  'studio',
+  'tags',
+  'stop-recheck',
+  'sweep-start',
+  'sweep-worker',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /**

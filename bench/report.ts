@@ -5,6 +5,7 @@ import type { CallsResult } from './calls.ts';
 import type { ColdStartResult } from './cold-start.ts';
 import { round } from './common.ts';
 import type { EventTypeName, LatencyResult } from './latency.ts';
+import { type SweepBenchResult, sweepRows } from './sweep.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { WarmResult } from './warm.ts';
 
@@ -32,6 +33,7 @@ export interface BenchResults {
   calls: CallsResult;
   throughput: ThroughputResult;
   latency: LatencyResult;
+  sweep?: SweepBenchResult;
 }
 
 export interface Row {
@@ -121,6 +123,7 @@ export function rows(r: BenchResults): Row[] {
       met: null,
     },
   );
+  if (r.sweep) out.push(...sweepRows(r.sweep));
   return out;
 }
 

@@ -1,5 +1,5 @@
 // `npm run bench`: bundle sizes, cold start (bundled vs unbundled), warm per-event latency, AWS calls per
-// event, evaluator throughput; all in one run. Writes bench/results.json and bench/results.md and prints the
+// event, evaluator throughput, the sweep of 10 to 10,000 notebooks; all in one run. Writes bench/results.json and bench/results.md and prints the
 // table. Exits 0 when a target is missed (benchmarks are no pass/fail gate): look for MISSED in the output.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import {
 } from './common.ts';
 import { measureLatency } from './latency.ts';
 import { type BenchResults, consoleSummary, type Machine, markdown, rows } from './report.ts';
+import { measureSweep } from './sweep.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureWarm } from './warm.ts';
 
@@ -81,10 +82,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<BenchResults> {
   const samples = loadSampleEvents();
 
-  log('1/6 bundle sizes: building the 4 functions with esbuild (bundled, and with packages external)');
+  log('1/7 bundle sizes: building the functions with esbuild (bundled, and with packages external)');
   const bundles = await buildBundles(bundledDir, path.join(localDir, 'unbundled'));
 
-  log(`2/6 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
+  log(`2/7 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
   const throughput = await measureThroughput(samples, config.throughputSeconds);
 
   emulator = await startEmulator({ describesPerTransition: 0 });
@@ -100,7 +101,7 @@ async function main(): Promise<BenchResults> {
   await ensureTable(tableClient, BENCH_TABLE);
   tableClient.destroy();
 
-  log(`3/6 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
+  log(`3/7 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
   const world = seedWorld(emulator);
   const coldEvent = loadEvent(config.coldStartEvent);
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
@@ -121,7 +122,7 @@ async function main(): Promise<BenchResults> {
   });
 
   log(
-    `4/6 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
+    `4/7 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
   );
   emulator.reset();
   const warm = await measureWarm({
@@ -132,12 +133,12 @@ async function main(): Promise<BenchResults> {
     warmup: config.warmupEvents,
   });
 
-  log(`5/6 AWS calls per event for ${samples.length} sample events`);
+  log(`5/7 AWS calls per event for ${samples.length} sample events`);
   emulator.reset();
   const calls = await measureCalls(emulator, samples);
 
   log(
-    `6/6 latency as users feel it: ${config.latencyMs} ms per AWS call, 5 event types, ` +
+    `6/7 latency as users feel it: ${config.latencyMs} ms per AWS call, 5 event types, ` +
       `${config.latencyEventsPerType} events each, concurrent and forced sequential`,
   );
   emulator.reset();
@@ -147,6 +148,9 @@ async function main(): Promise<BenchResults> {
     latencyMs: config.latencyMs,
     eventsPerType: config.latencyEventsPerType,
   });
+
+  log('7/7 sweep: 10, 1,000 and 10,000 notebooks, 20 ms per call, rate-limited emulator');
+  const sweep = await measureSweep();
 
   return {
     machine,
@@ -158,6 +162,7 @@ async function main(): Promise<BenchResults> {
     calls,
     throughput,
     latency,
+    sweep,
   };
 }
 

@@ -151,6 +151,8 @@ export interface DigestDelivery {
   status: 'sent' | 'failed' | 'planned' | 'skipped' | 'none';
   messageId?: string;
   error?: string;
+  /** The digest itself when it could not be sent, so it can still be logged. */
+  message?: SnsMessage;
 }
 
 /**
@@ -170,7 +172,7 @@ export async function deliverDigest(
       const { messageId } = await publishNotification(input.clients.sns, input.topicArn, message);
       delivery = { subject: message.subject, status: 'sent', messageId };
     } catch (error) {
-      delivery = { subject: message.subject, status: 'failed', error: errorName(error) };
+      delivery = { subject: message.subject, status: 'failed', error: errorName(error), message };
     }
   }
   settleNotifications(input.sweep.news, delivery);

@@ -4,7 +4,7 @@ import type { Policy } from '#core/policy';
 import { type DigestDelivery, deliverDigest } from './digest.ts';
 import { boundClient, CallCounter, forEachBounded, Semaphore } from './limiter.ts';
 import type { ResourceLister } from './listers.ts';
-import { type ResourceResult, sweepTarget, type TargetSweep } from './sweep.ts';
+import { type ResourceResult, type SweepOptions, sweepTarget, type TargetSweep } from './sweep.ts';
 import { type Target, targetKey } from './target.ts';
 
 /** The clients for one account and region: the composition root decides how (own account, member role, emulator). */
@@ -60,6 +60,7 @@ export interface RunSweepOptions {
   now?: () => Date;
   onListed?: (target: Target, count: number) => void | Promise<void>;
   onResult?: (result: ResourceResult) => void;
+  scheduleRecheck?: SweepOptions['scheduleRecheck'];
   /** A target is done and its digest settled: its results are final. */
   onTarget?: (sweep: TargetSweep, digest: DigestDelivery) => void | Promise<void>;
 }
@@ -132,6 +133,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
       ...(options.now ? { now: options.now } : {}),
       ...(options.onListed ? { onListed: (n: number) => options.onListed?.(target, n) } : {}),
       ...(options.onResult ? { onResult: options.onResult } : {}),
+      ...(options.scheduleRecheck ? { scheduleRecheck: options.scheduleRecheck } : {}),
     });
     const topicArn = options.topicArnFor?.(target);
     const digest = await deliverDigest({

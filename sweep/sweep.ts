@@ -68,6 +68,8 @@ export interface SweepOptions {
   /** Called once the target is listed (progress bars; tests use it to change the account mid-sweep). */
   onListed?: (count: number) => void | Promise<void>;
   onResult?: (result: ResourceResult) => void;
+  /** Queues the deferred stop's re-check (the deployment's re-check queue); returns what to say about it. */
+  scheduleRecheck?: (assessment: Assessment) => Promise<string>;
 }
 
 /** Not a caller: the resource as it is. No principal is behind a sweep, so none is ignored or read. */
@@ -168,7 +170,14 @@ async function sweepResource(
     evaluation
       ? { ...assessment, evaluation: { ...evaluation, actions: plan.filter((a) => a.type !== 'notify') } }
       : assessment,
-    { aws: options.clients, policy, ...(options.dryRun ? { dryRun: true } : {}) },
+    {
+      aws: options.clients,
+      policy,
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.scheduleRecheck
+        ? { scheduleRecheck: () => options.scheduleRecheck?.(assessment) ?? Promise.resolve('') }
+        : {}),
+    },
   );
   const actions = [...execution.actions];
   const result = resultOf(assessment, ref, target, actions);

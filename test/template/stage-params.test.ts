@@ -105,10 +105,13 @@ describe('another stage with its own params', () => {
       'sm-guardrails-prod-eu-west-1-notebooks',
       'sm-guardrails-prod-eu-west-1-recheck',
       'sm-guardrails-prod-eu-west-1-studio',
+      'sm-guardrails-prod-eu-west-1-sweep',
+      'sm-guardrails-prod-eu-west-1-sweep-start',
       'sm-guardrails-prod-eu-west-1-tags',
     ]);
     expect(props(prod.template, 'AlertTopic').TopicName).toBe('sm-guardrails-prod-alerts');
     expect(props(prod.template, 'RecheckQueue').QueueName).toBe('sm-guardrails-prod-recheck');
+    expect(props(prod.template, 'SweepQueue').QueueName).toBe('sm-guardrails-prod-sweep');
   });
 });
 

@@ -55,8 +55,12 @@ interface Rule {
   fn: FunctionName;
 }
 
+/** The event-pattern rules (the sweep's schedule is a rule too: test/template/sweep.test.ts). */
+const patternRules = () =>
+  resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern !== undefined);
+
 function rules(): Rule[] {
-  return resourcesOfType(template, 'AWS::Events::Rule').map(([id, r]) => {
+  return patternRules().map(([id, r]) => {
     const p = r.Properties ?? {};
     const targets = p.Targets as { Arn: unknown }[];
     expect(targets).toHaveLength(1);
@@ -176,7 +180,7 @@ describe('EventBridge rules', () => {
   });
 
   it('sends events EventBridge cannot deliver to the failed-events queue, which lets it', () => {
-    for (const [id, r] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    for (const [id, r] of patternRules()) {
       const [target] = (r.Properties?.Targets ?? []) as { DeadLetterConfig?: { Arn: unknown } }[];
       expect(targetOf(target?.DeadLetterConfig?.Arn), id).toBe('FailedEventsQueue');
     }
@@ -457,6 +461,7 @@ describe('resources', () => {
       'FunctionErrorsAlarm',
       'FunctionThrottlesAlarm',
       'RecheckDeadLetterAlarm',
+      'SweepAlarm',
     ]);
     for (const [id, alarm] of Object.entries(alarms)) {
       expect((alarm.AlarmActions as unknown[]).map(targetOf), id).toEqual(['AlertTopic']);
@@ -507,6 +512,8 @@ describe('resources', () => {
       'FailedEventsQueue',
       'RecheckDeadLetterQueue',
       'RecheckQueue',
+      'SweepDeadLetterQueue',
+      'SweepQueue',
     ]);
     for (const [id, q] of queues) {
       const p = q.Properties ?? {};
@@ -540,9 +547,9 @@ describe('resources', () => {
   });
 
   it('feeds stopRecheck from the re-check queue with partial batch failures', () => {
-    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(
-      ([, r]) => r.Properties ?? {},
-    );
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((m) => targetOf(m.EventSourceArn) !== 'SweepQueue');
     expect(mappings).toHaveLength(1);
     const [m] = mappings;
     expect(functionOfLogicalId(targetOf(m?.FunctionName) ?? '')).toBe('stopRecheck');

@@ -1,0 +1,157 @@
+// The scheduled sweep in the deployed stack. sweepStart (on the schedule) sends one SQS message per account and
+// region; sweepWorker sweeps the one target of each message: no invocation walks an organization, so Lambda's
+// 15 minutes never matter (10,000 notebooks take about 3 minutes at 5 calls in flight, bench/sweep.ts).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type AwsClients, createAwsClients } from '#core/aws/clients';
+import { sendDelayedMessage } from '#core/aws/sqs';
+import { configFromEnvironment, type RuntimeConfig } from '#core/lambda/runtime';
+import { RECHECK_DELAY_SECONDS, recheckRequestFor } from '#core/recheck';
+import { deliverDigest } from './digest.ts';
+import {
+  ACCOUNT_PATTERN,
+  listFromEnvironment,
+  parseSweepRequest,
+  REGION_PATTERN,
+  type SweepRequest,
+  sweepRequests,
+} from './request.ts';
+import { type ClientsFor, DEFAULT_CONCURRENCY, sweepClients } from './run.ts';
+import { sweepTarget } from './sweep.ts';
+
+export interface SweepStartConfig {
+  queueUrl: string;
+  /** Regions to sweep; default the function's own. */
+  regions: string[];
+}
+
+export function sweepStartConfig(env: NodeJS.ProcessEnv = process.env): SweepStartConfig {
+  const queueUrl = env.SM_GUARDRAILS_SWEEP_QUEUE_URL;
+  if (!queueUrl) throw new Error('SM_GUARDRAILS_SWEEP_QUEUE_URL is not set');
+  const regions = listFromEnvironment(
+    env.SM_GUARDRAILS_SWEEP_REGIONS,
+    'SM_GUARDRAILS_SWEEP_REGIONS',
+    REGION_PATTERN,
+  );
+  const own = env.AWS_REGION;
+  if (regions.length === 0 && own) regions.push(own);
+  if (regions.length === 0) throw new Error('SM_GUARDRAILS_SWEEP_REGIONS is empty and AWS_REGION is not set');
+  return { queueUrl, regions };
+}
+
+/** The account a function runs in, from its ARN (arn:aws:lambda:region:account:function:name). */
+export function accountOfFunction(invokedFunctionArn: string): string {
+  const account = invokedFunctionArn.split(':')[4] ?? '';
+  if (!ACCOUNT_PATTERN.test(account)) throw new Error(`cannot read the account of ${invokedFunctionArn}`);
+  return account;
+}
+
+export class SweepStarter {
+  readonly logger = new Logger({ serviceName: 'sm-guardrails' });
+  constructor(
+    readonly config: SweepStartConfig,
+    readonly aws: Pick<AwsClients, 'sqs'>,
+  ) {}
+
+  /** One message per account and region; the sweep id is the schedule's event id, so a retry sends the same sweep. */
+  async start(sweepId: string, accounts: readonly string[]): Promise<SweepRequest[]> {
+    const requests = sweepRequests(sweepId, accounts, this.config.regions);
+    for (const request of requests) await sendDelayedMessage(this.aws.sqs, this.config.queueUrl, request, 0);
+    this.logger.info('sweep started', { sweepId, targets: requests.map((r) => `${r.account}/${r.region}`) });
+    return requests;
+  }
+}
+
+export interface SweepWorkerConfig extends RuntimeConfig {
+  concurrency: number;
+}
+
+export function sweepWorkerConfig(env: NodeJS.ProcessEnv = process.env): SweepWorkerConfig {
+  const concurrency = Number(env.SM_GUARDRAILS_SWEEP_CONCURRENCY || DEFAULT_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) {
+    throw new Error(
+      `SM_GUARDRAILS_SWEEP_CONCURRENCY: an integer from 1 to 50, not "${env.SM_GUARDRAILS_SWEEP_CONCURRENCY}"`,
+    );
+  }
+  return { ...configFromEnvironment(env), concurrency };
+}
+
+export class SweepWorker {
+  readonly logger = new Logger({ serviceName: 'sm-guardrails' });
+  private readonly clientsFor: ClientsFor;
+
+  /** `baseClients`: the clients of a target before the sweep's bound (own account: the function's role). */
+  constructor(
+    readonly config: SweepWorkerConfig,
+    baseClients: (
+      request: SweepRequest,
+      options: { retryMode: 'adaptive'; maxAttempts: number },
+    ) => AwsClients = (t, o) => createAwsClients({ ...o, region: t.region }),
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.clientsFor = sweepClients(config.concurrency, (t, o) =>
+      baseClients(
+        { kind: 'sm-guardrails/sweep', sweepId: '', ...t },
+        o as { retryMode: 'adaptive'; maxAttempts: number },
+      ),
+    ).clientsFor;
+  }
+
+  /** One SQS message: sweeps its account and region and sends its digest. Throws to have SQS retry it. */
+  async handle(body: string): Promise<void> {
+    const request = parseSweepRequest(body);
+    if (!request) {
+      this.logger.error('invalid sweep message: dropped', { body: body.slice(0, 500) });
+      return;
+    }
+    const { policy, topicArn, recheckQueueUrl } = this.config;
+    const clients = await this.clientsFor(request);
+    const sweep = await sweepTarget(request, {
+      policy,
+      clients,
+      sweepId: request.sweepId,
+      concurrency: this.config.concurrency,
+      now: this.now,
+      ...(recheckQueueUrl
+        ? {
+            scheduleRecheck: async (assessment) => {
+              const recheck = recheckRequestFor(assessment, this.now());
+              if (!recheck) return 'no re-check possible';
+              await sendDelayedMessage(clients.sqs, recheckQueueUrl, recheck, RECHECK_DELAY_SECONDS);
+              return `re-checked in ${RECHECK_DELAY_SECONDS} s`;
+            },
+          }
+        : {}),
+    });
+    const digest = await deliverDigest({
+      sweep,
+      sweepId: request.sweepId,
+      mode: policy.mode,
+      clients,
+      ...(topicArn ? { topicArn } : {}),
+    });
+    const count = (v: string) => sweep.results.filter((r) => r.verdict === v).length;
+    // One line per target: Logs Insights can chart sweeps over time.
+    this.logger.info('sweep target done', {
+      sweep: {
+        id: request.sweepId,
+        account: request.account,
+        region: request.region,
+        resources: sweep.results.length,
+        compliant: count('compliant'),
+        noncompliant: count('noncompliant'),
+        skipped: count('skipped'),
+        unverifiable: count('error') + sweep.listErrors.length,
+        news: sweep.news.length,
+        digest: digest.status,
+      },
+    });
+    if (digest.status === 'failed') {
+      // Not lost: the digest is in the log, and the failed invocation raises the function-errors alarm. (A retry
+      // would not resend it: the status tags now say the admins were told.)
+      this.logger.error('sweep digest could not be sent', { digest: digest.message, error: digest.error });
+      throw new Error(
+        `the sweep digest for ${request.account}/${request.region} could not be sent: ${digest.error}`,
+      );
+    }
+  }
+}

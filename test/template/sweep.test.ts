@@ -1,0 +1,214 @@
+// The scheduled sweep in the packaged stack: the schedule, the fan-out queue, the worker, their roles and alarm.
+
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, matchesPrincipalPattern } from '#core/policy';
+import {
+  type CfnTemplate,
+  PACKAGE_TIMEOUT_MS,
+  type Packaged,
+  packageService,
+  props,
+  resourcesOfType,
+  targetOf,
+} from './serverless.ts';
+import { readZip } from './zip.ts';
+
+let packaged: Packaged;
+let template: CfnTemplate;
+let custom: CfnTemplate;
+
+beforeAll(async () => {
+  [packaged, { template: custom }] = await Promise.all([
+    packageService(),
+    packageService([
+      '--param=sweepSchedule=cron(0 3 * * ? *)',
+      '--param=sweepRegions=us-east-1,eu-west-1',
+      '--param=sweepConcurrency=3',
+    ]),
+  ]);
+  template = packaged.template;
+}, PACKAGE_TIMEOUT_MS);
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+const text = (r: unknown): string => {
+  if (typeof r === 'string') return r;
+  const sub = (r as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+  if (typeof sub === 'string') return sub;
+  const target = targetOf(r);
+  return (r as { Ref?: unknown }).Ref !== undefined ? `Ref:${target}` : `GetAtt:${target}`;
+};
+
+function grants(fnLogicalId: string): Map<string, string[]> {
+  const roleId = targetOf(props(template, fnLogicalId).Role);
+  if (!roleId) throw new Error(`${fnLogicalId}: no role`);
+  const role = props(template, roleId);
+  const name = role.RoleName as string;
+  // Named so the default policy ignores the sweep's own writes when their events come back.
+  expect(
+    DEFAULT_POLICY.ignoredPrincipals.some((p) =>
+      matchesPrincipalPattern(p, `arn:aws:iam::123456789012:role/${name}`),
+    ),
+  ).toBe(true);
+  expect(name.length).toBeLessThanOrEqual(64);
+  const statements = (role.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  const out = new Map<string, string[]>();
+  for (const s of statements) {
+    expect(s.Effect).toBe('Allow');
+    for (const action of asList(s.Action))
+      out.set(action, [...(out.get(action) ?? []), ...asList(s.Resource).map(text)]);
+  }
+  return out;
+}
+
+const env = (t: CfnTemplate, id: string) =>
+  (props(t, id).Environment as { Variables: Record<string, unknown> }).Variables;
+
+describe('scheduled sweep', () => {
+  it('starts once a day by default, on the sweepSchedule stage param otherwise', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ([, r]) => r.Properties?.ScheduleExpression,
+    );
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]?.[1].Properties ?? {};
+    expect(rule.ScheduleExpression).toBe('rate(1 day)');
+    expect(rule.State).toBe('ENABLED');
+    expect(targetOf((rule.Targets as { Arn: unknown }[])[0]?.Arn)).toBe('SweepStartLambdaFunction');
+    const customRule = resourcesOfType(custom, 'AWS::Events::Rule').find(
+      ([, r]) => r.Properties?.ScheduleExpression,
+    );
+    expect(customRule?.[1].Properties?.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect(env(custom, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_REGIONS).toBe('us-east-1,eu-west-1');
+    expect(env(custom, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_SWEEP_CONCURRENCY).toBe('3');
+  });
+
+  it('fans out through an encrypted queue with a dead-letter queue to the worker, one target per invocation', () => {
+    expect(targetOf(env(template, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_QUEUE_URL)).toBe(
+      'SweepQueue',
+    );
+    expect(env(template, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_REGIONS).toBe('');
+    expect(env(template, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_SWEEP_CONCURRENCY).toBe('5');
+    const queue = props(template, 'SweepQueue');
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    const worker = props(template, 'SweepWorkerLambdaFunction');
+    expect(worker.Timeout).toBe(900);
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * 900);
+    const redrive = queue.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+    expect(targetOf(redrive.deadLetterTargetArn)).toBe('SweepDeadLetterQueue');
+    expect(props(template, 'SweepDeadLetterQueue')).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties ?? {})
+      .filter((m) => targetOf(m.EventSourceArn) === 'SweepQueue');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(targetOf(mappings[0]?.FunctionName)).toBe('SweepWorkerLambdaFunction');
+  });
+
+  it('gives the start function only the queue, and the worker only what a sweep calls', () => {
+    const start = grants('SweepStartLambdaFunction');
+    expect([...start.keys()].filter((a) => !a.startsWith('logs:') && !a.startsWith('dynamodb:'))).toEqual([
+      'sqs:SendMessage',
+    ]);
+    expect(start.get('sqs:SendMessage')).toEqual(['GetAtt:SweepQueue']);
+
+    const worker = grants('SweepWorkerLambdaFunction');
+    for (const list of [
+      'sagemaker:ListNotebookInstances',
+      'sagemaker:ListDomains',
+      'sagemaker:ListUserProfiles',
+    ])
+      expect(worker.get(list)).toEqual(['*']);
+    const sagemakerWrites = [...worker.keys()].filter(
+      (a) => a.startsWith('sagemaker:') && !/^sagemaker:(List|Describe)/.test(a),
+    );
+    expect(sagemakerWrites.sort()).toEqual([
+      'sagemaker:AddTags',
+      'sagemaker:DeleteTags',
+      'sagemaker:StopNotebookInstance',
+    ]);
+    for (const write of sagemakerWrites) {
+      for (const r of worker.get(write) ?? [])
+        expect(r).toMatch(
+          /^arn:\$\{AWS::Partition\}:sagemaker:\*:\$\{AWS::AccountId\}:(notebook-instance|user-profile|domain)\/\*$/,
+        );
+    }
+    expect(worker.get('sagemaker:StopNotebookInstance')).toEqual([
+      'arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:notebook-instance/*',
+    ]);
+    expect(worker.get('sns:Publish')).toEqual(['Ref:AlertTopic']);
+    expect(worker.get('sqs:SendMessage')).toEqual(['GetAtt:RecheckQueue']);
+    for (const consume of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
+      expect(worker.get(consume)).toEqual(['GetAtt:SweepQueue']);
+    // No IAM reads: a sweep never derives a tag from a caller.
+    expect([...worker.keys()].some((a) => a.startsWith('iam:'))).toBe(false);
+  });
+
+  it('alarms to the alert topic when a target lands in the dead-letter queue or a sweep function fails', () => {
+    const alarm = props(template, 'SweepAlarm');
+    expect((alarm.AlarmActions as unknown[]).map(targetOf)).toEqual(['AlertTopic']);
+    const watched = (
+      alarm.Metrics as Array<{
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
+      }>
+    )
+      .filter((m) => m.MetricStat)
+      .map(
+        (m) =>
+          `${m.MetricStat?.Metric.MetricName} ${JSON.stringify(m.MetricStat?.Metric.Dimensions[0]?.Value)}`,
+      );
+    expect(watched).toEqual([
+      'ApproximateNumberOfMessagesVisible {"Fn::GetAtt":["SweepDeadLetterQueue","QueueName"]}',
+      'Errors "sm-guardrails-dev-sweepStart"',
+      'Errors "sm-guardrails-dev-sweepWorker"',
+    ]);
+  });
+
+  it.each(['sweepStart', 'sweepWorker'])(
+    '%s: under 400 KB zipped, the HTML report and the progress bar left out',
+    (fn) => {
+      const zip = path.join(packaged.dir, `${fn}.zip`);
+      expect(statSync(zip).size).toBeLessThan(400 * 1024);
+      const dir = fn === 'sweepStart' ? 'sweep-start' : 'sweep-worker';
+      const entries = readZip(zip);
+      const code =
+        entries
+          .find((e) => e.name === `functions/${dir}/handler.mjs`)
+          ?.data()
+          .toString('utf8') ?? '';
+      expect(code.length).toBeGreaterThan(1000);
+      expect(code.length).toBeLessThan(400 * 1024);
+      const map = JSON.parse(
+        entries
+          .find((e) => e.name === `functions/${dir}/handler.mjs.map`)
+          ?.data()
+          .toString('utf8') ?? '{}',
+      );
+      const sources: string[] = map.sources ?? [];
+      expect(
+        sources.some(
+          (s) =>
+            s.endsWith('sweep/html.ts') ||
+            s.endsWith('sweep/simulate.ts') ||
+            s.includes('local/aws-emulator'),
+        ),
+      ).toBe(false);
+      expect(code).not.toContain('cli-progress');
+      if (fn === 'sweepWorker') expect(sources.some((s) => s.endsWith('sweep/sweep.ts'))).toBe(true);
+    },
+  );
+});
