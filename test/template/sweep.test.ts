@@ -148,7 +148,7 @@ describe('scheduled sweep', () => {
         );
     }
     expect(worker.get('sagemaker:StopNotebookInstance')).toEqual([
-      'arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:notebook-instance/*',
+      `arn:${'${AWS::Partition}'}:sagemaker:*:${'${AWS::AccountId}'}:notebook-instance/*`,
     ]);
     expect(worker.get('sns:Publish')).toEqual(['Ref:AlertTopic']);
     expect(worker.get('sqs:SendMessage')).toEqual(['GetAtt:RecheckQueue']);
