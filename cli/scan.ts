@@ -4,13 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import cliProgress from 'cli-progress';
-import { createAwsClients } from '#core/aws/clients';
+import { createAwsClientProvider } from '#core/aws/client-provider';
+import { partitionOf } from '#core/kms';
 import { ExportError, type ExportedResource, parseExport } from '../sweep/exports.ts';
 import { renderHtmlReport } from '../sweep/html.ts';
 import {
   type ClientsFor,
   DEFAULT_CONCURRENCY,
   runSweep,
+  SWEEP_MAX_ATTEMPTS,
   type SweepSummary,
   sweepClients,
 } from '../sweep/run.ts';
@@ -27,10 +29,26 @@ export interface ScanOptions {
   live?: boolean;
   dryRun?: boolean;
   regions?: string;
+  accounts?: string;
+  memberRole?: string;
   concurrency?: string;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+const ACCOUNT = /^\d{12}$/;
+
+function accountsOf(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const accounts = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = accounts.find((a) => !ACCOUNT.test(a));
+  if (bad !== undefined || accounts.length === 0)
+    throw new UsageError(`--accounts: not an account id: "${bad ?? ''}"`);
+  return [...new Set(accounts)];
+}
 
 function regionsOf(value: string | undefined): string[] {
   const fallback = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -178,10 +196,32 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
     close = org.close;
   } else {
     const regions = regionsOf(values.regions);
-    const account = await callerAccount();
-    targets = regions.map((region) => target(account, region));
-    const bound = sweepClients(concurrency, (t, o) => createAwsClients({ ...o, region: t.region }));
+    const accounts = accountsOf(values.accounts);
+    const caller = await callerAccount();
+    const memberRoleName = values.memberRole ?? process.env.SM_GUARDRAILS_MEMBER_ROLE_NAME;
+    if (!memberRoleName && (accounts ?? []).some((a) => a !== caller))
+      throw new UsageError(
+        '--accounts other than your own need --member-role NAME (or SM_GUARDRAILS_MEMBER_ROLE_NAME)',
+      );
+    const home = {
+      account: caller,
+      region: regions[0] ?? 'us-east-1',
+      partition: partitionOf(regions[0] ?? ''),
+    };
+    // The organization's accounts through the member role (assumed once per account and cached), the caller's own
+    // with its own credentials: the same client provider the functions use.
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    const provider = createAwsClientProvider({
+      home,
+      ...(memberRoleName ? { memberRoleName } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      retryMode: 'adaptive',
+      maxAttempts: SWEEP_MAX_ATTEMPTS,
+    });
+    targets = (accounts ?? [caller]).flatMap((account) => regions.map((region) => target(account, region)));
+    const bound = sweepClients(concurrency, (t) => provider.for(t));
     ({ clientsFor, calls } = bound);
+    close = async () => provider.destroy();
     const topic = process.env.SM_GUARDRAILS_TOPIC_ARN;
     topicArnFor = () => topic;
   }

@@ -2,8 +2,10 @@
 // region; sweepWorker sweeps the one target of each message: no invocation walks an organization, so Lambda's
 // 15 minutes never matter (10,000 notebooks take about 3 minutes at 5 calls in flight, bench/sweep.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type AwsClients, createAwsClients } from '#core/aws/clients';
+import { createAwsClientProvider } from '#core/aws/client-provider';
+import type { AwsClientOptions, AwsClients } from '#core/aws/clients';
 import { sendDelayedMessage } from '#core/aws/sqs';
+import { partitionOf } from '#core/kms';
 import { configFromEnvironment, type RuntimeConfig } from '#core/lambda/runtime';
 import { RECHECK_DELAY_SECONDS, recheckRequestFor } from '#core/recheck';
 import { deliverDigest } from './digest.ts';
@@ -15,8 +17,9 @@ import {
   type SweepRequest,
   sweepRequests,
 } from './request.ts';
-import { type ClientsFor, DEFAULT_CONCURRENCY, sweepClients } from './run.ts';
+import { type ClientsFor, DEFAULT_CONCURRENCY, SWEEP_MAX_ATTEMPTS, sweepClients } from './run.ts';
 import { sweepTarget } from './sweep.ts';
+import type { Target } from './target.ts';
 
 export interface SweepStartConfig {
   queueUrl: string;
@@ -79,21 +82,13 @@ export class SweepWorker {
   readonly logger = new Logger({ serviceName: 'sm-guardrails' });
   private readonly clientsFor: ClientsFor;
 
-  /** `baseClients`: the clients of a target before the sweep's bound (own account: the function's role). */
+  /** `baseClients`: a target's clients before the sweep's bound; default the deployment's client provider. */
   constructor(
     readonly config: SweepWorkerConfig,
-    baseClients: (
-      request: SweepRequest,
-      options: { retryMode: 'adaptive'; maxAttempts: number },
-    ) => AwsClients = (t, o) => createAwsClients({ ...o, region: t.region }),
+    baseClients: (target: Target, options: AwsClientOptions) => AwsClients = sweepProviderFromEnvironment(),
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.clientsFor = sweepClients(config.concurrency, (t, o) =>
-      baseClients(
-        { kind: 'sm-guardrails/sweep', sweepId: '', ...t },
-        o as { retryMode: 'adaptive'; maxAttempts: number },
-      ),
-    ).clientsFor;
+    this.clientsFor = sweepClients(config.concurrency, baseClients).clientsFor;
   }
 
   /** One SQS message: sweeps its account and region and sends its digest. Throws to have SQS retry it. */
@@ -154,4 +149,30 @@ export class SweepWorker {
       );
     }
   }
+}
+
+/**
+ * The deployment's client provider (own account: the function's role; another account: the member role, when
+ * SM_GUARDRAILS_MEMBER_ROLE_NAME names one), with the SDK's adaptive retries for the sweep's many calls.
+ */
+export function sweepProviderFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): (target: Target, options: AwsClientOptions) => AwsClients {
+  let provider: ReturnType<typeof createAwsClientProvider> | undefined;
+  return (target) => {
+    if (!provider) {
+      const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+      const account = env.SM_GUARDRAILS_ACCOUNT_ID;
+      if (!region) throw new Error('AWS_REGION: not set');
+      if (!account)
+        throw new Error('SM_GUARDRAILS_ACCOUNT_ID: not set (the stack sets it to its own account)');
+      provider = createAwsClientProvider({
+        home: { partition: env.SM_GUARDRAILS_PARTITION || partitionOf(region), account, region },
+        ...(env.SM_GUARDRAILS_MEMBER_ROLE_NAME ? { memberRoleName: env.SM_GUARDRAILS_MEMBER_ROLE_NAME } : {}),
+        retryMode: 'adaptive',
+        maxAttempts: SWEEP_MAX_ATTEMPTS,
+      });
+    }
+    return provider.for(target);
+  };
 }

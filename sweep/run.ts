@@ -25,6 +25,8 @@ export function sweepClients(
 ): { clientsFor: ClientsFor; calls: CallCounter } {
   const calls = new CallCounter();
   const perAccount = new Map<string, Semaphore>();
+  // A provider shares clients between targets (its home SNS and SQS clients): each is bound once.
+  const bound = new WeakSet<object>();
   const cache = new Map<string, Promise<AwsClients>>();
   const clientsFor: ClientsFor = (target) => {
     const key = targetKey(target);
@@ -35,7 +37,11 @@ export function sweepClients(
       ).then((c) => {
         const semaphore = perAccount.get(target.account) ?? new Semaphore(concurrency);
         perAccount.set(target.account, semaphore);
-        for (const client of [c.sagemaker, c.kms, c.sns, c.sqs]) boundClient(client, semaphore, calls);
+        for (const client of [c.sagemaker, c.kms, c.sns, c.sqs]) {
+          if (bound.has(client)) continue;
+          bound.add(client);
+          boundClient(client, semaphore, calls);
+        }
         return c;
       });
       cache.set(key, clients);

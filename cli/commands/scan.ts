@@ -17,7 +17,8 @@ SM_GUARDRAILS_TOPIC_ARN when it is set.
 
 Examples:
   sm-guardrails scan --simulate sweep/samples --html report.html
-  sm-guardrails scan --live --dry-run --regions us-east-1,eu-west-1 --json | jq -c 'select(.verdict != "compliant")'`;
+  sm-guardrails scan --live --dry-run --regions us-east-1,eu-west-1 --json | jq -c 'select(.verdict != "compliant")'
+  sm-guardrails scan --live --accounts 111122223333,444455556666 --member-role sm-guardrails-member --html org.html`;
 
 export const registerScan: RegisterCommand = (program, cli) => {
   program
@@ -32,6 +33,14 @@ export const registerScan: RegisterCommand = (program, cli) => {
     .option('--live', 'scan the account of the default AWS credentials (or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'with --live: read calls only, nothing is changed or sent')
     .option('--regions <a,b>', 'regions to sweep (default: AWS_REGION)')
+    .option(
+      '--accounts <a,b>',
+      'with --live: accounts to sweep (default: your own); others through the member role',
+    )
+    .option(
+      '--member-role <name>',
+      'the member role in each account (default: SM_GUARDRAILS_MEMBER_ROLE_NAME)',
+    )
     .option('--concurrency <n>', 'AWS calls in flight per account (default 5)')
     .option('--json', 'one JSON line per resource, then one {"summary": ...} line')
     .option('--html <file>', 'also write a self-contained HTML report')

@@ -267,3 +267,78 @@ function runCliAsync(
     );
   });
 }
+
+describe('scan --live --accounts (a mixed organization)', () => {
+  it('sweeps each account through its member role, in each region; an account without the role is unverifiable', async () => {
+    const emulator = await startEmulator({ describesPerTransition: 0, accountId: '111122223333' });
+    try {
+      const [home, member, closed] = ['111122223333', '444455556666', '777788889999'];
+      emulator.seed.role({ account: member, name: 'sm-guardrails-member' });
+      emulator.seed.notebookInstance({ name: 'home-open', region: 'us-east-1', status: 'Stopped' });
+      const key = emulator.seed.kmsKey({ region: 'eu-west-1', accountId: member });
+      emulator.seed.notebookInstance({
+        account: member,
+        name: 'member-compliant',
+        region: 'eu-west-1',
+        status: 'InService',
+        directInternetAccess: 'Disabled',
+        rootAccess: 'Disabled',
+        subnetId: 'subnet-1',
+        kmsKeyId: key,
+        tags: [{ Key: 'project', Value: 'm' }],
+      });
+      emulator.seed.notebookInstance({
+        account: member,
+        name: 'member-open',
+        region: 'us-east-1',
+        status: 'InService',
+      });
+      emulator.seed.notebookInstance({
+        account: closed,
+        name: 'unreachable',
+        region: 'us-east-1',
+        status: 'InService',
+      });
+      const env = {
+        AWS_ENDPOINT_URL: emulator.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+      };
+      const args = [
+        'scan',
+        '--live',
+        '--json',
+        '--accounts',
+        [home, member, closed].join(','),
+        '--regions',
+        'us-east-1,eu-west-1',
+      ];
+      expect((await runCliAsync(args, env)).stderr).toMatch(
+        /--accounts other than your own need --member-role/,
+      );
+      const run = await runCliAsync([...args, '--member-role', 'sm-guardrails-member'], env);
+      const { results, summary } = parseScan(run.stdout);
+      expect(
+        results
+          .map((r) => `${r.resource.account}/${r.resource.region}/${r.resource.name}:${r.verdict}`)
+          .sort(),
+      ).toEqual([
+        `${home}/us-east-1/home-open:noncompliant`,
+        `${member}/eu-west-1/member-compliant:compliant`,
+        `${member}/us-east-1/member-open:noncompliant`,
+      ]);
+      expect(emulator.inspect.notebookInstance('member-open', 'us-east-1', member)?.status).toBe('Stopping');
+      expect(emulator.inspect.notebookInstance('unreachable', 'us-east-1', closed)?.status).toBe('InService');
+      // Fail closed: the account that cannot be read is unverifiable, in every region, and the exit status says so.
+      const unreachable = (summary.listErrors as Array<{ account: string; region: string }>).filter(
+        (e) => e.account === closed,
+      );
+      expect(new Set(unreachable.map((e) => e.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+      expect(summary).toMatchObject({ targets: 6, noncompliant: 2, compliant: 1 });
+      expect(run.status).toBe(1);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -23,6 +23,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'us-east-1',
+    SM_GUARDRAILS_ACCOUNT_ID: ACCOUNT,
     SM_GUARDRAILS_SWEEP_QUEUE_URL: sweepQueueUrl,
     SM_GUARDRAILS_SWEEP_REGIONS: 'us-east-1,eu-west-1',
     SM_GUARDRAILS_TOPIC_ARN: topicArn,
