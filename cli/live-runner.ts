@@ -132,7 +132,7 @@ async function simulateRunner(policy: Policy, options: SimulateOptions = {}): Pr
 }
 
 /** Where the caller's credentials act: the home of a live replay. */
-async function callerLocation() {
+export async function callerLocation() {
   const config = clientConfig();
   const sts = new STSClient(config);
   try {

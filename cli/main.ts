@@ -16,6 +16,7 @@ import { Command, CommanderError } from 'commander';
 import { PolicyError } from '#core/policy';
 import { registerCheckConfig } from './commands/check-config.ts';
 import { registerGeneratePolicies } from './commands/generate-policies.ts';
+import { registerRedrive } from './commands/redrive.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRules } from './commands/rules.ts';
 import { registerScan } from './commands/scan.ts';
@@ -25,6 +26,7 @@ export type { Io } from './context.ts';
 
 const COMMANDS: RegisterCommand[] = [
   registerReplay,
+  registerRedrive,
   registerScan,
   registerCheckConfig,
   registerRules,
