@@ -2,7 +2,6 @@
 // and mode, alerts sent, each message deleted only once its event settled, nothing already done done again.
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendDelayedMessage } from '#core/aws/sqs';
 import { dynamoDeliveryStore } from '#store/delivery';
 import { createStoreClient, ensureTable } from '#store/table';
 import { main } from '../cli/main.ts';
