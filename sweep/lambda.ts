@@ -23,6 +23,8 @@ import type { Target } from './target.ts';
 
 export interface SweepStartConfig {
   queueUrl: string;
+  /** Accounts to sweep; empty: the function's own. */
+  accounts: string[];
   /** Regions to sweep; default the function's own. */
   regions: string[];
 }
@@ -38,7 +40,12 @@ export function sweepStartConfig(env: NodeJS.ProcessEnv = process.env): SweepSta
   const own = env.AWS_REGION;
   if (regions.length === 0 && own) regions.push(own);
   if (regions.length === 0) throw new Error('SM_GUARDRAILS_SWEEP_REGIONS is empty and AWS_REGION is not set');
-  return { queueUrl, regions };
+  const accounts = listFromEnvironment(
+    env.SM_GUARDRAILS_SWEEP_ACCOUNTS,
+    'SM_GUARDRAILS_SWEEP_ACCOUNTS',
+    ACCOUNT_PATTERN,
+  );
+  return { queueUrl, regions, accounts };
 }
 
 /** The account a function runs in, from its ARN (arn:aws:lambda:region:account:function:name). */
@@ -56,7 +63,8 @@ export class SweepStarter {
   ) {}
 
   /** One message per account and region; the sweep id is the schedule's event id, so a retry sends the same sweep. */
-  async start(sweepId: string, accounts: readonly string[]): Promise<SweepRequest[]> {
+  async start(sweepId: string, ownAccount: string): Promise<SweepRequest[]> {
+    const accounts = this.config.accounts.length > 0 ? this.config.accounts : [ownAccount];
     const requests = sweepRequests(sweepId, accounts, this.config.regions);
     for (const request of requests) await sendDelayedMessage(this.aws.sqs, this.config.queueUrl, request, 0);
     this.logger.info('sweep started', { sweepId, targets: requests.map((r) => `${r.account}/${r.region}`) });

@@ -7,6 +7,6 @@ let starter: SweepStarter | undefined;
 
 export const handler = async (event: ScheduledEvent, context: Context): Promise<{ targets: number }> => {
   starter ??= new SweepStarter(sweepStartConfig(), createAwsClients());
-  const requests = await starter.start(event.id, [accountOfFunction(context.invokedFunctionArn)]);
+  const requests = await starter.start(event.id, accountOfFunction(context.invokedFunctionArn));
   return { targets: requests.length };
 };

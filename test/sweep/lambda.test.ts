@@ -118,5 +118,13 @@ describe('sweepStart and sweepWorker', () => {
       /SM_GUARDRAILS_SWEEP_CONCURRENCY/,
     );
     expect(sweepWorkerConfig({}).concurrency).toBe(5);
+    const accounts = { SM_GUARDRAILS_SWEEP_QUEUE_URL: 'q', AWS_REGION: 'us-east-1' };
+    expect(sweepStartConfig(accounts).accounts).toEqual([]);
+    expect(
+      sweepStartConfig({ ...accounts, SM_GUARDRAILS_SWEEP_ACCOUNTS: '111122223333, 444455556666' }).accounts,
+    ).toEqual(['111122223333', '444455556666']);
+    expect(() => sweepStartConfig({ ...accounts, SM_GUARDRAILS_SWEEP_ACCOUNTS: '1234' })).toThrow(
+      /SM_GUARDRAILS_SWEEP_ACCOUNTS/,
+    );
   });
 });

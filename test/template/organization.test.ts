@@ -56,15 +56,17 @@ beforeAll(async () => {
 
 /** The rules on a bus (undefined: the default bus) and the function each targets. */
 function rules(template: CfnTemplate, bus: string | undefined) {
-  return resourcesOfType(template, 'AWS::Events::Rule')
-    .map(([, r]) => r.Properties ?? {})
-    // Event-pattern rules: the sweep's schedule is a rule too, of the central stack only.
-    .filter((p) => p.EventPattern !== undefined)
-    .filter((p) => targetOf(p.EventBusName) === bus && (bus !== undefined || p.EventBusName === undefined))
-    .map((p) => ({
-      pattern: p.EventPattern,
-      target: targetOf((p.Targets as Array<{ Arn: unknown }>)[0]?.Arn),
-    }));
+  return (
+    resourcesOfType(template, 'AWS::Events::Rule')
+      .map(([, r]) => r.Properties ?? {})
+      // Event-pattern rules: the sweep's schedule is a rule too, of the central stack only.
+      .filter((p) => p.EventPattern !== undefined)
+      .filter((p) => targetOf(p.EventBusName) === bus && (bus !== undefined || p.EventBusName === undefined))
+      .map((p) => ({
+        pattern: p.EventPattern,
+        target: targetOf((p.Targets as Array<{ Arn: unknown }>)[0]?.Arn),
+      }))
+  );
 }
 
 describe('single-account default', () => {

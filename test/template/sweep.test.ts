@@ -18,18 +18,20 @@ import { readZip } from './zip.ts';
 let packaged: Packaged;
 let template: CfnTemplate;
 let custom: CfnTemplate;
+const ORG = 'o-a1b2c3d4e5';
 
 beforeAll(async () => {
-  [packaged, { template: custom }] = await Promise.all([
-    packageService(),
-    packageService([
-      '--param=sweepSchedule=cron(0 3 * * ? *)',
-      '--param=sweepRegions=us-east-1,eu-west-1',
-      '--param=sweepConcurrency=3',
-    ]),
-  ]);
+  // One after the other: concurrent packagings of one checkout share serverless-esbuild's .serverless copy.
+  packaged = await packageService();
   template = packaged.template;
-}, PACKAGE_TIMEOUT_MS);
+  ({ template: custom } = await packageService([
+    '--param=sweepSchedule=cron(0 3 * * ? *)',
+    '--param=sweepRegions=us-east-1,eu-west-1',
+    '--param=sweepConcurrency=3',
+    '--param=sweepAccounts=111122223333,444455556666',
+    `--param=organizationId=${ORG}`,
+  ]));
+}, 2 * PACKAGE_TIMEOUT_MS);
 
 interface Statement {
   Effect: string;
@@ -62,6 +64,11 @@ function grants(fnLogicalId: string): Map<string, string[]> {
   );
   const out = new Map<string, string[]>();
   for (const s of statements) {
+    // Single-account stacks deny assuming any role (see organization/central.ts); the rest are allows.
+    if (s.Effect === 'Deny') {
+      expect(s).toEqual({ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' });
+      continue;
+    }
     expect(s.Effect).toBe('Allow');
     for (const action of asList(s.Action))
       out.set(action, [...(out.get(action) ?? []), ...asList(s.Resource).map(text)]);
@@ -88,6 +95,10 @@ describe('scheduled sweep', () => {
     expect(customRule?.[1].Properties?.ScheduleExpression).toBe('cron(0 3 * * ? *)');
     expect(env(custom, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_REGIONS).toBe('us-east-1,eu-west-1');
     expect(env(custom, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_SWEEP_CONCURRENCY).toBe('3');
+    expect(env(custom, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_ACCOUNTS).toBe(
+      '111122223333,444455556666',
+    );
+    expect(env(template, 'SweepStartLambdaFunction').SM_GUARDRAILS_SWEEP_ACCOUNTS).toBe('');
   });
 
   it('fans out through an encrypted queue with a dead-letter queue to the worker, one target per invocation', () => {
@@ -147,13 +158,30 @@ describe('scheduled sweep', () => {
           /^arn:\$\{AWS::Partition\}:sagemaker:\*:\$\{AWS::AccountId\}:(notebook-instance|user-profile|domain)\/\*$/,
         );
     }
-    expect(worker.get('sagemaker:StopNotebookInstance')).toEqual([
-      `arn:${'${AWS::Partition}'}:sagemaker:*:${'${AWS::AccountId}'}:notebook-instance/*`,
-    ]);
+    const stops = worker.get('sagemaker:StopNotebookInstance') ?? [];
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatch(/:sagemaker:\*:\$\{AWS::AccountId\}:notebook-instance\/\*$/);
     expect(worker.get('sns:Publish')).toEqual(['Ref:AlertTopic']);
     expect(worker.get('sqs:SendMessage')).toEqual(['GetAtt:RecheckQueue']);
     for (const consume of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
       expect(worker.get(consume)).toEqual(['GetAtt:SweepQueue']);
+    // Member accounts: only through the member role, only in the organization (organization mode).
+    expect(worker.has('sts:AssumeRole')).toBe(false);
+    const roleId = targetOf(props(custom, 'SweepWorkerLambdaFunction').Role) ?? '';
+    const assume = (props(custom, roleId).Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((st) => asList(st.Action).includes('sts:AssumeRole'));
+    expect(assume).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: { 'Fn::Sub': 'arn:$' + '{AWS::Partition}:iam::*:role/sm-guardrails-member' },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
+      },
+    ]);
+    expect(env(custom, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_MEMBER_ROLE_NAME).toBe(
+      'sm-guardrails-member',
+    );
     // No IAM reads: a sweep never derives a tag from a caller.
     expect([...worker.keys()].some((a) => a.startsWith('iam:'))).toBe(false);
   });
