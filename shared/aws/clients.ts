@@ -60,46 +60,47 @@ const IAM_REGION: Record<string, string> = {
   'aws-cn': 'cn-north-1',
 };
 
-/** Clients created on first use; `shared` ones (the home's SNS and SQS) are taken as they are. */
+/**
+ * Clients created on first use; `shared` ones (the home's SNS and SQS) are taken as they are. The clients are
+ * own enumerable properties (getters), so `Object.values(set)` lists them as it does for a plain object.
+ */
 class LazyClients implements AwsClients {
-  private readonly made = new Map<keyof AwsClients, { destroy(): void }>();
+  declare readonly sagemaker: SageMakerClient;
+  declare readonly kms: KMSClient;
+  declare readonly iam: IAMClient;
+  declare readonly sns: SNSClient;
+  declare readonly sqs: SQSClient;
+  readonly #made = new Map<keyof AwsClients, { destroy(): void }>();
 
-  constructor(
-    private readonly config: ReturnType<typeof clientConfig>,
-    private readonly shared: Partial<AwsClients> = {},
-  ) {}
-
-  private make<K extends keyof AwsClients>(name: K, create: () => AwsClients[K]): AwsClients[K] {
-    const existing = this.shared[name] ?? (this.made.get(name) as AwsClients[K] | undefined);
-    if (existing) return existing;
-    const client = create();
-    this.made.set(name, client);
-    return client;
-  }
-
-  get sagemaker() {
-    return this.make('sagemaker', () => new SageMakerClient(this.config));
-  }
-  get kms() {
-    return this.make('kms', () => new KMSClient(this.config));
-  }
-  get iam() {
+  constructor(config: ReturnType<typeof clientConfig>, shared: Partial<AwsClients> = {}) {
     // IAM is global: one endpoint per partition, in its first region, unless overridden.
-    const { region, endpoint } = this.config;
+    const { region, endpoint } = config;
     const iamRegion = endpoint ? region : (IAM_REGION[partitionOf(region)] ?? region);
-    return this.make('iam', () => new IAMClient({ ...this.config, region: iamRegion }));
-  }
-  get sns() {
-    return this.make('sns', () => new SNSClient(this.config));
-  }
-  get sqs() {
-    return this.make('sqs', () => new SQSClient(this.config));
+    const create: { [K in keyof AwsClients]: () => AwsClients[K] } = {
+      sagemaker: () => new SageMakerClient(config),
+      kms: () => new KMSClient(config),
+      iam: () => new IAMClient({ ...config, region: iamRegion }),
+      sns: () => new SNSClient(config),
+      sqs: () => new SQSClient(config),
+    };
+    for (const name of Object.keys(create) as (keyof AwsClients)[]) {
+      Object.defineProperty(this, name, {
+        enumerable: true,
+        get: () => {
+          const existing = shared[name] ?? this.#made.get(name);
+          if (existing) return existing;
+          const client = create[name]();
+          this.#made.set(name, client);
+          return client;
+        },
+      });
+    }
   }
 
   /** Closes the sockets of the clients this set created (not the shared ones). */
   destroy(): void {
-    for (const client of this.made.values()) client.destroy();
-    this.made.clear();
+    for (const client of this.#made.values()) client.destroy();
+    this.#made.clear();
   }
 }
 
