@@ -5,6 +5,7 @@ import type { CallsResult } from './calls.ts';
 import type { ColdStartResult } from './cold-start.ts';
 import { round } from './common.ts';
 import type { EventTypeName, LatencyResult } from './latency.ts';
+import type { OrganizationResult } from './organization.ts';
 import { type SweepBenchResult, sweepRows } from './sweep.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { WarmResult } from './warm.ts';
@@ -34,6 +35,8 @@ export interface BenchResults {
   throughput: ThroughputResult;
   latency: LatencyResult;
   sweep?: SweepBenchResult;
+  /** Step 7 (bench/organization.ts); absent in results from before it existed. */
+  organization?: OrganizationResult;
 }
 
 export interface Row {
@@ -124,7 +127,38 @@ export function rows(r: BenchResults): Row[] {
     },
   );
   if (r.sweep) out.push(...sweepRows(r.sweep));
+  if (r.organization) out.push(...organizationRows(r.organization));
   return out;
+}
+
+export function organizationRows(o: OrganizationResult): Row[] {
+  const c = o.callsPerEvent;
+  return [
+    {
+      metric: `Organization, ${o.accounts} accounts x ${o.regions} regions, one container (${int(o.events)} events): AWS calls per event`,
+      result: `${c.organization} = ${c.organizationWithoutAssumeRole} + ${o.assumeRole.perEvent} AssumeRole (single account: ${c.singleAccount})`,
+      target: 'single-account calls + amortised AssumeRole',
+      met: c.organizationWithoutAssumeRole === c.singleAccount,
+    },
+    {
+      metric: 'Organization: sts:AssumeRole calls',
+      result: `${o.assumeRole.calls} for ${o.assumeRole.memberAccounts} member accounts over ${o.rounds} rounds`,
+      target: '≤ 1 per member account while credentials last',
+      met: o.assumeRole.calls <= o.assumeRole.memberAccounts,
+    },
+    {
+      metric: 'Organization: memory (client sets held; heap after round 1 / at end)',
+      result: `${o.memory.clientSetsHeld} of ${o.memory.clientSetCapacity}; ${o.memory.heapMbAfterFirstRound} / ${o.memory.heapMbAtEnd} MB`,
+      target: `≤ ${o.memory.clientSetCapacity} client sets`,
+      met: o.memory.clientSetsHeld <= o.memory.clientSetCapacity,
+    },
+    {
+      metric: 'Organization: our time per event, single account / organization (no injected latency)',
+      result: `${ms(o.msPerEvent.singleAccount)} / ${ms(o.msPerEvent.organization)}`,
+      target: '—',
+      met: null,
+    },
+  ];
 }
 
 const LATENCY_LABELS: Record<EventTypeName, string> = {

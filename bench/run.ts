@@ -22,6 +22,7 @@ import {
   REGION,
 } from './common.ts';
 import { measureLatency } from './latency.ts';
+import { measureOrganization } from './organization.ts';
 import { type BenchResults, consoleSummary, type Machine, markdown, rows } from './report.ts';
 import { measureSweep } from './sweep.ts';
 import { measureThroughput } from './throughput.ts';
@@ -82,10 +83,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<BenchResults> {
   const samples = loadSampleEvents();
 
-  log('1/7 bundle sizes: building the functions with esbuild (bundled, and with packages external)');
+  log('1/8 bundle sizes: building the functions with esbuild (bundled, and with packages external)');
   const bundles = await buildBundles(bundledDir, path.join(localDir, 'unbundled'));
 
-  log(`2/7 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
+  log(`2/8 evaluator throughput (${config.throughputSeconds} s per loop, ${samples.length} sample events)`);
   const throughput = await measureThroughput(samples, config.throughputSeconds);
 
   emulator = await startEmulator({ describesPerTransition: 0 });
@@ -101,7 +102,7 @@ async function main(): Promise<BenchResults> {
   await ensureTable(tableClient, BENCH_TABLE);
   tableClient.destroy();
 
-  log(`3/7 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
+  log(`3/8 cold start: ${config.coldRunsPerVariant} runs per variant, interleaved`);
   const world = seedWorld(emulator);
   const coldEvent = loadEvent(config.coldStartEvent);
   const actor = createAwsClients({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
@@ -122,7 +123,7 @@ async function main(): Promise<BenchResults> {
   });
 
   log(
-    `4/7 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
+    `4/8 warm latency: ${config.warmCompliantEvents} compliant + ${config.warmNoncompliantEvents} noncompliant events`,
   );
   emulator.reset();
   const warm = await measureWarm({
@@ -133,12 +134,12 @@ async function main(): Promise<BenchResults> {
     warmup: config.warmupEvents,
   });
 
-  log(`5/7 AWS calls per event for ${samples.length} sample events`);
+  log(`5/8 AWS calls per event for ${samples.length} sample events`);
   emulator.reset();
   const calls = await measureCalls(emulator, samples);
 
   log(
-    `6/7 latency as users feel it: ${config.latencyMs} ms per AWS call, 5 event types, ` +
+    `6/8 latency as users feel it: ${config.latencyMs} ms per AWS call, 5 event types, ` +
       `${config.latencyEventsPerType} events each, concurrent and forced sequential`,
   );
   emulator.reset();
@@ -149,8 +150,11 @@ async function main(): Promise<BenchResults> {
     eventsPerType: config.latencyEventsPerType,
   });
 
-  log('7/7 sweep: 10, 1,000 and 10,000 notebooks, 20 ms per call, rate-limited emulator');
+  log('7/8 sweep: 10, 1,000 and 10,000 notebooks, 20 ms per call, rate-limited emulator');
   const sweep = await measureSweep();
+  log('8/8 an organization through one container: 100 accounts x 4 regions, member role');
+  emulator.reset();
+  const organization = await measureOrganization({ emulator });
 
   return {
     machine,
@@ -163,6 +167,7 @@ async function main(): Promise<BenchResults> {
     throughput,
     latency,
     sweep,
+    organization,
   };
 }
 
