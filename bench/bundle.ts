@@ -1,6 +1,7 @@
 // 1. Bundle size per function, built with esbuild exactly as the deployment does, plus the same code with its
 // dependencies left in node_modules (the "unbundled" variant the cold-start comparison runs).
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { parse } from 'yaml';
@@ -21,6 +22,10 @@ export type FunctionName = (typeof FUNCTIONS)[number];
  * what is deployed, source map included (the functions run with --enable-source-maps, so the cold start loads
  * it); the size measured is the JS file's.
  */
+const deployPlugins = createRequire(import.meta.url)('../scripts/esbuild-plugins.cjs') as {
+  sdkPackageVersionOnly: NonNullable<BuildOptions['plugins']>[number];
+};
+
 function deployOptions(): BuildOptions {
   const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
     custom: { esbuild: Record<string, unknown> };
@@ -40,6 +45,8 @@ function deployOptions(): BuildOptions {
     ...pick('banner'),
     ...pick('sourcemap'),
     ...pick('sourcesContent'),
+    // The deployment's plugin that changes the code (the source-map one rewrites only .map files).
+    plugins: [deployPlugins.sdkPackageVersionOnly],
   };
 }
 

@@ -142,6 +142,20 @@ const projectOnlySourceMaps = {
   },
 };
 
-module.exports = [projectOnlySourceMaps];
+// sdk-package-version-only: every AWS SDK client imports its whole package.json (about 2 KiB each, five clients per
+// function) only to read `version` for its user agent. The bundle keeps the name and version alone.
+const SDK_PACKAGE_JSON = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]package\.json$/;
+const sdkPackageVersionOnly = {
+  name: 'sdk-package-version-only',
+  setup(build) {
+    build.onLoad({ filter: SDK_PACKAGE_JSON }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+module.exports = [projectOnlySourceMaps, sdkPackageVersionOnly];
+module.exports.sdkPackageVersionOnly = sdkPackageVersionOnly;
 module.exports.filterSourceMap = filterSourceMap;
 module.exports.decodeSegment = decodeSegment;
