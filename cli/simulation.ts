@@ -2,22 +2,78 @@
 // the event's own account and region, so the guardrails then find the resource as it would exist after the call.
 import {
   AddTagsCommand,
+  CreatePresignedDomainUrlCommand,
   DeleteTagsCommand,
   type SageMakerClient,
   StartNotebookInstanceCommand,
   StopNotebookInstanceCommand,
+  UpdateAppImageConfigCommand,
   UpdateDomainCommand,
   UpdateNotebookInstanceCommand,
+  UpdateNotebookInstanceLifecycleConfigCommand,
+  UpdateSpaceCommand,
   UpdateUserProfileCommand,
 } from '@aws-sdk/client-sagemaker';
-import { parseSageMakerArn } from '#core/arn';
+import { domainArn, parseSageMakerArn, spaceArn, userProfileArn } from '#core/arn';
 import { normalizeEvent } from '#core/events/normalize';
 import { isAwsManagedAlias } from '#core/kms';
 import { type AwsLocation, locationOf } from '#core/location';
 import type { NormalizedChange, ResourceRef, Tags } from '#core/types';
-import type { Emulator } from '#emulator/index';
+import type { Emulator, StudioResourceKind } from '#emulator/index';
 
 const toTagList = (tags: Tags = {}) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** CloudTrail's request members are the API's with the first letter lower-cased: this undoes it, nested too. */
+function pascal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascal);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), pascal(v)]),
+  );
+}
+
+function requestParameters(event: unknown): Record<string, unknown> {
+  const p = (event as { detail?: { requestParameters?: unknown } } | null)?.detail?.requestParameters;
+  return (pascal(p ?? {}) as Record<string, unknown>) ?? {};
+}
+
+/** The default policy's studio.userIdTagKey. */
+const SIMULATED_USER_ID_TAG = 'studiouserid';
+
+const STUDIO_KINDS: ReadonlySet<string> = new Set<StudioResourceKind>([
+  'space',
+  'app',
+  'app-image-config',
+  'notebook-instance-lifecycle-config',
+  'studio-lifecycle-config',
+]);
+const isStudioKind = (type: string): type is StudioResourceKind => STUDIO_KINDS.has(type);
+
+/** The create request members that identify a resource, from its ref (for resources no event created). */
+function identityParams(ref: ResourceRef): Record<string, unknown> {
+  switch (ref.type) {
+    case 'space':
+      return { DomainId: ref.domainId, SpaceName: ref.name };
+    case 'app':
+      return { DomainId: ref.domainId, UserProfileName: ref.owner, AppType: ref.appType, AppName: ref.name };
+    case 'app-image-config':
+      return {
+        AppImageConfigName: ref.name,
+        KernelGatewayImageConfig: { KernelSpecs: [{ Name: 'python3' }] },
+      };
+    case 'notebook-instance-lifecycle-config':
+      return { NotebookInstanceLifecycleConfigName: ref.name };
+    case 'studio-lifecycle-config':
+      // A baseline script: `#!/bin/bash` (base64).
+      return {
+        StudioLifecycleConfigName: ref.name,
+        StudioLifecycleConfigAppType: 'JupyterLab',
+        StudioLifecycleConfigContent: 'IyEvYmluL2Jhc2gK',
+      };
+    default:
+      return {};
+  }
+}
 
 /** When an event happened (CloudTrail eventTime, else the envelope time): simulate replays in that order. */
 export function eventTime(event: unknown): string {
@@ -78,6 +134,7 @@ export class SimulatedAccount {
 
   private exists(ref: ResourceRef, region: string, account: string): boolean {
     const { inspect } = this.emulator;
+    if (isStudioKind(ref.type)) return inspect.studioResource(ref.arn) !== undefined;
     if (ref.type === 'notebook-instance')
       return inspect.notebookInstance(ref.name, region, account) !== undefined;
     if (ref.type === 'user-profile')
@@ -96,6 +153,11 @@ export class SimulatedAccount {
     const base = baseline(ref, region, account);
     this.seedKmsKey(base.kmsKeyId, region, account);
     const { seed } = this.emulator;
+    if (isStudioKind(ref.type)) {
+      this.ensureParents(ref, change);
+      seed.studioResource({ account, kind: ref.type, region, params: identityParams(ref) });
+      return;
+    }
     if (ref.type === 'notebook-instance') {
       seed.notebookInstance({
         account,
@@ -103,6 +165,7 @@ export class SimulatedAccount {
         region,
         status,
         directInternetAccess: 'Disabled',
+        imdsMinimumVersion: '2',
         rootAccess: 'Disabled',
         subnetId: base.subnetId,
         securityGroupIds: ['sg-0123456789abcdef0'],
@@ -127,13 +190,68 @@ export class SimulatedAccount {
         vpcId: 'vpc-0a1b2c3d4e5f60718',
         subnetIds: [base.subnetId],
         kmsKeyId: base.kmsKeyId,
+        executionRoleIdentityConfig: 'USER_PROFILE_NAME',
         tags: toTagList(base.tags),
       });
     }
   }
 
+  /** A space or app needs its domain; an app its user profile (an app of a space: the space). */
+  private ensureParents(ref: ResourceRef, change: NormalizedChange): void {
+    if ((ref.type !== 'space' && ref.type !== 'app') || !ref.domainId) return;
+    const domain: ResourceRef = {
+      type: 'domain',
+      name: ref.domainId,
+      domainId: ref.domainId,
+      arn: domainArn(change.region, change.account, ref.domainId),
+    };
+    this.ensure(domain, change);
+    if (ref.type === 'app' && ref.owner) {
+      const params = requestParameters(change.eventName === 'CreateApp' ? this.currentEvent : undefined);
+      const ownerRef: ResourceRef = params.SpaceName
+        ? {
+            type: 'space',
+            name: ref.owner,
+            domainId: ref.domainId,
+            arn: spaceArn(change.region, change.account, ref.domainId, ref.owner),
+          }
+        : {
+            type: 'user-profile',
+            name: ref.owner,
+            domainId: ref.domainId,
+            arn: userProfileArn(change.region, change.account, ref.domainId, ref.owner),
+          };
+      this.ensure(ownerRef, change);
+    }
+  }
+
+  /**
+   * The caller of a presigned URL must exist in IAM for its principal tag to be read. A caller the simulated
+   * account does not know is seeded with studiouserid = its session name (an IAM user: its name), the convention
+   * of Studio sign-in portals that name each session after its user; the note says so.
+   */
+  private ensureCaller(change: NormalizedChange): string | undefined {
+    const { actor } = change;
+    const roleName = actor.type === 'AssumedRole' ? actor.roleArn?.split('/').pop() : undefined;
+    const userName = actor.type === 'IAMUser' ? actor.userName : undefined;
+    const kind = roleName ? 'role' : userName ? 'user' : undefined;
+    const name = roleName ?? userName;
+    const userId = roleName ? actor.sessionName : userName;
+    const { account } = change;
+    if (!kind || !name || this.emulator.inspect.principal(kind, name, account)) return undefined;
+    this.emulator.seed[kind]({
+      account,
+      name,
+      ...(userId ? { tags: [{ Key: SIMULATED_USER_ID_TAG, Value: userId }] } : {}),
+    });
+    return `the caller's IAM ${kind} ${name} was not in the simulated account: seeded with ${SIMULATED_USER_ID_TAG}=${userId ?? '(none)'}`;
+  }
+
   /** Acts out the call an event records. Returns a note when something was assumed. */
+  private currentEvent: unknown;
+
   async apply(event: unknown): Promise<string | undefined> {
+    this.currentEvent = event;
     const normalized = normalizeEvent(event);
     if (normalized.kind !== 'change') return undefined;
     const change = normalized.change;
@@ -153,7 +271,11 @@ export class SimulatedAccount {
       case 'create':
         if (this.exists(ref, region, account)) return undefined; // a redelivery of the same create
         this.seedKmsKey(s.kmsKeyId, region, account);
-        if (ref.type === 'notebook-instance') {
+        if (isStudioKind(ref.type)) {
+          this.ensureParents(ref, change);
+          const { Tags: _tags, ...params } = requestParameters(event);
+          seed.studioResource({ account, kind: ref.type, region, params, tags: toTagList(change.tags) });
+        } else if (ref.type === 'notebook-instance') {
           seed.notebookInstance({
             account,
             name: ref.name,
@@ -166,6 +288,7 @@ export class SimulatedAccount {
             ...(s.subnetId ? { subnetId: s.subnetId } : {}),
             ...(s.securityGroupIds ? { securityGroupIds: s.securityGroupIds } : {}),
             ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+            ...(s.imdsMinimumVersion ? { imdsMinimumVersion: s.imdsMinimumVersion } : {}),
             tags: toTagList(change.tags),
           });
         } else if (ref.type === 'user-profile') {
@@ -187,6 +310,9 @@ export class SimulatedAccount {
             ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
             ...(s.subnetIds ? { subnetIds: s.subnetIds } : {}),
             ...(s.vpcId ? { vpcId: s.vpcId } : {}),
+            ...(s.executionRoleIdentityConfig
+              ? { executionRoleIdentityConfig: s.executionRoleIdentityConfig }
+              : {}),
             tags: toTagList(change.tags),
           });
         }
@@ -212,8 +338,16 @@ export class SimulatedAccount {
         // Settings can change only while a notebook is Stopped.
         this.ensure(ref, change, 'Stopped');
         if (ref.type === 'notebook-instance') await this.stopFirst(sagemaker, ref.name, location);
-        await sendUpdate(sagemaker, change);
+        await sendUpdate(sagemaker, change, requestParameters(event));
         return undefined;
+      case 'presigned-url': {
+        this.ensure(ref, change);
+        const note = this.ensureCaller(change);
+        await sagemaker.send(
+          new CreatePresignedDomainUrlCommand({ DomainId: ref.domainId, UserProfileName: ref.name }),
+        );
+        return note;
+      }
       case 'start':
         this.ensure(ref, change, 'Stopped');
         await this.stopFirst(sagemaker, ref.name, location);
@@ -279,12 +413,37 @@ export class SimulatedAccount {
   }
 }
 
-async function sendUpdate(client: SageMakerClient, change: NormalizedChange): Promise<void> {
+async function sendUpdate(
+  client: SageMakerClient,
+  change: NormalizedChange,
+  params: Record<string, unknown>,
+): Promise<void> {
   const { resource: ref, settings: s } = change;
+  // The newer resource types replay the request as it was made.
+  if (ref.type === 'space') {
+    await client.send(new UpdateSpaceCommand(params as never));
+    return;
+  }
+  if (ref.type === 'app-image-config') {
+    await client.send(new UpdateAppImageConfigCommand(params as never));
+    return;
+  }
+  if (ref.type === 'notebook-instance-lifecycle-config') {
+    await client.send(new UpdateNotebookInstanceLifecycleConfigCommand(params as never));
+    return;
+  }
   if (ref.type === 'notebook-instance') {
     await client.send(
       new UpdateNotebookInstanceCommand({
         NotebookInstanceName: ref.name,
+        ...(s.imdsMinimumVersion
+          ? {
+              InstanceMetadataServiceConfiguration: {
+                MinimumInstanceMetadataServiceVersion: s.imdsMinimumVersion,
+              },
+            }
+          : {}),
+        ...(params.LifecycleConfigName ? { LifecycleConfigName: params.LifecycleConfigName as string } : {}),
         ...(s.rootAccess ? { RootAccess: s.rootAccess } : {}),
         ...(s.instanceType ? { InstanceType: s.instanceType as never } : {}),
         ...(s.roleArn ? { RoleArn: s.roleArn } : {}),
@@ -306,6 +465,9 @@ async function sendUpdate(client: SageMakerClient, change: NormalizedChange): Pr
     new UpdateDomainCommand({
       DomainId: ref.domainId,
       ...(s.appNetworkAccessType ? { AppNetworkAccessType: s.appNetworkAccessType } : {}),
+      ...(s.executionRoleIdentityConfig
+        ? { DomainSettingsForUpdate: { ExecutionRoleIdentityConfig: s.executionRoleIdentityConfig } }
+        : {}),
     }),
   );
 }

@@ -40,6 +40,25 @@ export const MEMBER_ROLE_STATEMENTS: Json[] = [
     ],
   },
   {
+    // Spaces, apps, app image configs, lifecycle configurations (issue 12): their tags; app image configs are
+    // also described (studio-image-run-as-root).
+    Sid: 'StudioResources',
+    Effect: 'Allow',
+    Action: [
+      'sagemaker:DescribeAppImageConfig',
+      'sagemaker:ListTags',
+      'sagemaker:AddTags',
+      'sagemaker:DeleteTags',
+    ],
+    Resource: [
+      sub('arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:space/*'),
+      sub('arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:app/*'),
+      sub('arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:app-image-config/*'),
+      sub('arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:notebook-instance-lifecycle-config/*'),
+      sub('arn:${AWS::Partition}:sagemaker:*:${AWS::AccountId}:studio-lifecycle-config/*'),
+    ],
+  },
+  {
     // Read-only; a key may live in a central key account (its key policy must then allow this role).
     Sid: 'DescribeKeys',
     Effect: 'Allow',

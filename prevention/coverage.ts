@@ -2,7 +2,7 @@
 // guardrails can. `isPrevented` is the same statement in code, and the simulation tests hold the two to it.
 import type { Policy } from '#core/policy';
 import { RULES } from '#core/rules/index';
-import type { ResourceType, Violation } from '#core/types';
+import type { Violation } from '#core/types';
 import { actionsOf, CREATE_ACTIONS, denyStatements, type PreventionRuleId } from './statements.ts';
 
 const UPDATE_PREVENTED: Partial<Record<PreventionRuleId, string>> = {
@@ -115,7 +115,10 @@ export function coverageMarkdown(policy: Policy): string {
     for (const why of CORRECTIVE_ONLY[meta.id] ?? []) lines.push(`| ${code(meta.id)} | | ${why} |`);
   }
   const patterns = (
-    Object.entries(policy.requiredTags) as [ResourceType, Policy['requiredTags'][ResourceType]][]
+    Object.entries(policy.requiredTags) as [
+      keyof Policy['requiredTags'],
+      Policy['requiredTags'][keyof Policy['requiredTags']],
+    ][]
   )
     .flatMap(([type, specs]) => Object.entries(specs).map(([key, spec]) => ({ type, key, spec })))
     .filter(({ spec }) => spec.pattern && !spec.values);

@@ -30,13 +30,34 @@ export interface PolicyDocument {
 /** `notebook-imdsv2` is issue 12's rule id: its statements appear once the core has that rule. */
 export type PreventionRuleId = RuleId | 'notebook-imdsv2';
 
-export const RESOURCE_PATTERNS: Record<ResourceType, string> = {
+/**
+ * The resource types prevention covers. Spaces, apps, app image configs and lifecycle configurations (issue 12)
+ * are guarded correctively only, for now.
+ */
+export type PreventedType = Extract<ResourceType, 'notebook-instance' | 'user-profile' | 'domain'>;
+
+export const RESOURCE_PATTERNS: Record<PreventedType, string> = {
   'notebook-instance': 'arn:*:sagemaker:*:*:notebook-instance/*',
   'user-profile': 'arn:*:sagemaker:*:*:user-profile/*/*',
   domain: 'arn:*:sagemaker:*:*:domain/*',
 };
 
-export const CREATE_ACTIONS: Record<ResourceType, string> = {
+/**
+ * Every type the core guards against tag tampering (protected-tag-change covers them all: an exemption tag on an
+ * app image config would switch studio-image-run-as-root off).
+ */
+export const TAG_GUARDED_PATTERNS: readonly string[] = [
+  'arn:*:sagemaker:*:*:notebook-instance/*',
+  'arn:*:sagemaker:*:*:user-profile/*/*',
+  'arn:*:sagemaker:*:*:domain/*',
+  'arn:*:sagemaker:*:*:space/*/*',
+  'arn:*:sagemaker:*:*:app/*/*/*/*',
+  'arn:*:sagemaker:*:*:app-image-config/*',
+  'arn:*:sagemaker:*:*:notebook-instance-lifecycle-config/*',
+  'arn:*:sagemaker:*:*:studio-lifecycle-config/*',
+];
+
+export const CREATE_ACTIONS: Record<PreventedType, string> = {
   'notebook-instance': 'sagemaker:CreateNotebookInstance',
   'user-profile': 'sagemaker:CreateUserProfile',
   domain: 'sagemaker:CreateDomain',
@@ -129,7 +150,7 @@ const keyPart = (key: string, index: number) => pascal(key) || `Key${index + 1}`
 
 function requiredTagStatements(policy: Policy): Prevention[] {
   const out: Prevention[] = [];
-  for (const type of Object.keys(RESOURCE_PATTERNS) as ResourceType[]) {
+  for (const type of Object.keys(RESOURCE_PATTERNS) as PreventedType[]) {
     const specs = Object.entries(policy.requiredTags[type]);
     if (specs.length === 0) continue;
     const typePart = pascal(type);
@@ -168,7 +189,7 @@ function requiredTagStatements(policy: Policy): Prevention[] {
 
 function protectedTagStatements(policy: Policy): Prevention[] {
   const out: Prevention[] = [];
-  const resources = Object.values(RESOURCE_PATTERNS);
+  const resources = [...TAG_GUARDED_PATTERNS];
   const exemptKey = policy.exemption.tagKey;
   // Keys with the same allowed principals share statements.
   const byPrincipals = new Map<string, { keys: string[]; principals: readonly string[] }>();

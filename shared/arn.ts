@@ -24,6 +24,32 @@ export function domainArn(region: string, account: string, domainId: string): st
   return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:domain/${domainId}`;
 }
 
+export function spaceArn(region: string, account: string, domainId: string, name: string): string {
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:space/${domainId}/${name}`;
+}
+
+/** The app type is lower-cased in app ARNs, as the name part of notebook ARNs is. */
+export function appArn(
+  region: string,
+  account: string,
+  domainId: string,
+  owner: string,
+  appType: string,
+  name: string,
+): string {
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:app/${domainId}/${owner}/${appType.toLowerCase()}/${name}`;
+}
+
+/** ARNs of the resources named by their name alone: app image configs and lifecycle configurations. */
+export function namedResourceArn(
+  region: string,
+  account: string,
+  type: 'app-image-config' | 'notebook-instance-lifecycle-config' | 'studio-lifecycle-config',
+  name: string,
+): string {
+  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:${type}/${name}`;
+}
+
 export interface ParsedSageMakerArn {
   partition: string;
   region: string;
@@ -31,6 +57,9 @@ export interface ParsedSageMakerArn {
   type: string;
   name: string;
   domainId?: string;
+  /** Apps: the user profile or space, and the app type as the ARN writes it (lower case). */
+  owner?: string;
+  appType?: string;
 }
 
 export function parseSageMakerArn(arn: string): ParsedSageMakerArn | undefined {
@@ -41,6 +70,16 @@ export function parseSageMakerArn(arn: string): ParsedSageMakerArn | undefined {
     const [domainId, name] = rest.split('/');
     if (!domainId || !name) return undefined;
     return { partition, region, account, type, name, domainId };
+  }
+  if (type === 'space') {
+    const [domainId, name, ...more] = rest.split('/');
+    if (!domainId || !name || more.length) return undefined;
+    return { partition, region, account, type, name, domainId };
+  }
+  if (type === 'app') {
+    const [domainId, owner, appType, name, ...more] = rest.split('/');
+    if (!domainId || !owner || !appType || !name || more.length) return undefined;
+    return { partition, region, account, type, name, domainId, owner, appType };
   }
   if (type === 'domain') return { partition, region, account, type, name: rest, domainId: rest };
   return { partition, region, account, type, name: rest };

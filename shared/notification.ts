@@ -41,6 +41,11 @@ const NOUN: Record<ResourceRef['type'], string> = {
   'notebook-instance': 'notebook',
   'user-profile': 'user profile',
   domain: 'domain',
+  space: 'space',
+  app: 'app',
+  'app-image-config': 'app image config',
+  'notebook-instance-lifecycle-config': 'notebook lifecycle config',
+  'studio-lifecycle-config': 'Studio lifecycle config',
 };
 
 export function consoleLink(resource: ResourceRef, region: string): string {
@@ -52,7 +57,16 @@ export function consoleLink(resource: ResourceRef, region: string): string {
     case 'user-profile':
       return `${base}/studio/${encodeURIComponent(resource.domainId ?? '')}/user/${name}`;
     case 'domain':
+    case 'space':
+    case 'app':
+      // Spaces and apps are listed on their domain's page.
       return `${base}/studio/${encodeURIComponent(resource.domainId ?? resource.name)}`;
+    case 'notebook-instance-lifecycle-config':
+      return `${base}/notebook-instance-lifecycle-configs/${name}`;
+    case 'app-image-config':
+    case 'studio-lifecycle-config':
+      // Listed on the admin configurations pages of the console; the ARN in the message names the resource.
+      return `${base}/studio`;
   }
 }
 

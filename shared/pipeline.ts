@@ -6,7 +6,7 @@ import { resolveKmsKeyFromForm } from './kms.ts';
 import { misplacedResource } from './location.ts';
 import type { Policy } from './policy.ts';
 import { stateFromChange } from './state.ts';
-import { actorMatches } from './tag-values.ts';
+import { actorMatches, requiredTagsFor } from './tag-values.ts';
 import type {
   Actor,
   KmsKeyInfo,
@@ -24,8 +24,12 @@ export interface StateSource {
   resolveKmsKey(keyId: string, change: NormalizedChange): Promise<KmsKeyInfo>;
   /** Key ARNs behind the allowlist's alias ARNs; offline there are none (aliases compare by ARN only). */
   resolveKmsAllowlist(allowlist: readonly string[]): Promise<string[]>;
-  /** IAM tags of the principal behind the call; undefined when there is none to read. */
-  principalTags(actor: Actor, change: NormalizedChange): Promise<Tags | undefined>;
+  /** IAM tags of the principal behind the call; undefined when there is none to read. `fresh`: not cached. */
+  principalTags(
+    actor: Actor,
+    change: NormalizedChange,
+    options?: { fresh?: boolean },
+  ): Promise<Tags | undefined>;
 }
 
 export interface Assessment {
@@ -84,7 +88,7 @@ function kmsKeyToPrefetch(change: NormalizedChange, policy: Policy): string | un
  */
 function mayNeedPrincipalTags(change: NormalizedChange, policy: Policy): boolean {
   if (change.operation !== 'create' || !policy.actions['required-tags'].includes('tag')) return false;
-  const specs = policy.requiredTags[change.resource.type];
+  const specs = requiredTagsFor(policy, change.resource);
   return Object.entries(specs).some(
     ([key, spec]) => spec?.derive === 'principal-tag' && !(change.tags && Object.hasOwn(change.tags, key)),
   );
@@ -102,7 +106,7 @@ function needsPrincipalTags(
   ref: ResourceRef,
 ): boolean {
   if (change.operation !== 'create' || !policy.actions['required-tags'].includes('tag')) return false;
-  const specs = policy.requiredTags[ref.type];
+  const specs = requiredTagsFor(policy, ref);
   return evaluation.violations.some(
     (v) => v.rule === 'required-tags' && v.tagKeys?.some((key) => specs[key]?.derive === 'principal-tag'),
   );
@@ -165,8 +169,14 @@ export async function assessChange(
   const principalEarly = mayNeedPrincipalTags(change, policy)
     ? early(() => source.principalTags(change.actor, change))
     : undefined;
+  // A Studio sign-in is judged by the caller's own tag as it is now (studio-presigned-url-abac).
+  const callerEarly =
+    change.operation === 'presigned-url'
+      ? early(() => source.principalTags(change.actor, change, { fresh: true }))
+      : undefined;
   const state = await source.readState(change);
   if (!state) return { ...base, verdict: 'skipped', reason: 'resource no longer exists' };
+  const callerTags = callerEarly ? await callerEarly() : undefined;
   const kmsKeyId =
     typeof state.kmsKeyId === 'string' && needsKmsKey(state, policy) ? state.kmsKeyId : undefined;
   const [kmsKey, allowedKmsKeyArns] = kmsKeyId
@@ -183,6 +193,7 @@ export async function assessChange(
     policy,
     ...(kmsKey ? { kmsKey } : {}),
     ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}),
+    ...(callerTags ? { principalTags: callerTags } : {}),
   };
   let evaluation = evaluate(ctx);
   if (needsPrincipalTags(evaluation, policy, change, state.ref)) {

@@ -52,6 +52,11 @@ const DEFAULT_ACTIONS = {
   'user-profile-execution-role': ['tag', 'notify'],
   'required-tags': ['tag', 'notify'],
   'protected-tag-change': ['revert', 'notify'],
+  'notebook-imdsv2': ['tag', 'notify'],
+  'domain-identity-attribution': ['tag', 'notify'],
+  'studio-image-run-as-root': ['notify'],
+  'studio-presigned-url-abac': ['notify'],
+  'lifecycle-config-change': ['notify'],
 } as const satisfies Record<string, readonly (typeof ACTION_TYPES)[number][]>;
 export type RuleId = keyof typeof DEFAULT_ACTIONS;
 export const RULE_IDS = Object.keys(DEFAULT_ACTIONS) as RuleId[];
@@ -66,6 +71,8 @@ export const policySchema = z.strictObject({
       'notebook-instance': z._default(requiredTagMap, { project: { derive: 'principal-tag' } }),
       'user-profile': z._default(requiredTagMap, { studiouserid: { derive: 'user-profile-name' } }),
       domain: z._default(requiredTagMap, {}),
+      space: z._default(requiredTagMap, {}),
+      app: z._default(requiredTagMap, {}),
     }),
   ),
   /** Tag keys only the listed principals may add, change or remove. */
@@ -91,12 +98,52 @@ export const policySchema = z.strictObject({
       requireRootAccessDisabled: z._default(z.boolean(), true),
       requireSubnet: z._default(z.boolean(), true),
       requireKmsKey: z._default(z.boolean(), true),
+      /** InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion 2 (IMDSv2 only). */
+      requireImdsV2: z._default(z.boolean(), true),
     }),
   ),
   domain: section(
     z.strictObject({
       requireVpcOnly: z._default(z.boolean(), true),
       requireKmsKey: z._default(z.boolean(), true),
+      /** DomainSettings.ExecutionRoleIdentityConfig USER_PROFILE_NAME (CloudTrail names the Studio user). */
+      requireExecutionRoleIdentity: z._default(z.boolean(), true),
+    }),
+  ),
+  studio: section(
+    z.strictObject({
+      /** Custom images must not run as uid 0 or gid 0 (FileSystemConfig of an app image config). */
+      forbidRootImages: z._default(z.boolean(), true),
+      /** The tag that binds a user profile to its user, compared with the caller's principal tag of that key. */
+      userIdTagKey: z._default(tagKey, 'studiouserid'),
+      /**
+       * Identity Center user id -> the user's studiouserid value, for callers identified by
+       * `userIdentity.onBehalfOf.userId` (trusted identity propagation) rather than a principal tag.
+       */
+      identityCenterUsers: z._default(z.record(z.string().check(z.minLength(1)), z.string()), {}),
+    }),
+  ),
+  lifecycleConfigs: section(
+    z.strictObject({
+      /** Principals (ARN patterns) that may create, update and attach lifecycle configurations. */
+      allowedPrincipals: z._default(z.array(principalPattern), []),
+      /**
+       * Configuration names (`*` wildcards) anyone may attach. Creating or updating one still takes an allowed
+       * principal: otherwise whoever may update an allowed configuration could rewrite its script.
+       */
+      allowedNames: z._default(
+        z.array(
+          z
+            .string()
+            .check(
+              z.regex(
+                /^[a-zA-Z0-9*-]{1,63}$/,
+                'must be a lifecycle configuration name (letters, digits, -, * wildcards)',
+              ),
+            ),
+        ),
+        [],
+      ),
     }),
   ),
   userProfile: section(

@@ -10,6 +10,11 @@ export function stateFromChange(change: NormalizedChange): ResourceState {
   if (s.subnetId !== undefined) state.subnetId = s.subnetId;
   if (s.kmsKeyId !== undefined) state.kmsKeyId = s.kmsKeyId;
   if (s.appNetworkAccessType !== undefined) state.appNetworkAccessType = s.appNetworkAccessType;
+  if (s.imdsMinimumVersion !== undefined) state.imdsMinimumVersion = s.imdsMinimumVersion;
+  if (s.executionRoleIdentityConfig !== undefined)
+    state.executionRoleIdentityConfig = s.executionRoleIdentityConfig;
+  if (s.imageRunAs !== undefined) state.imageRunAs = s.imageRunAs.map((r) => ({ ...r }));
+  if (s.lifecycleScripts !== undefined) state.lifecycleScripts = s.lifecycleScripts;
   // On a domain, executionRole is the default for its users, which no domain rule checks.
   if (s.executionRole !== undefined && change.resource.type === 'user-profile')
     state.executionRole = s.executionRole;

@@ -17,8 +17,14 @@ export function deriveTagValue(
   return spec?.default;
 }
 
+const NO_REQUIRED_TAGS: Record<string, RequiredTag> = Object.freeze({});
+
+/** Resource types the policy has no required tags for (app image configs, lifecycle configs) require none. */
 export function requiredTagsFor(policy: Policy, resource: ResourceRef): Record<string, RequiredTag> {
-  return policy.requiredTags[resource.type];
+  const byType = policy.requiredTags as Partial<Record<ResourceRef['type'], Record<string, RequiredTag>>>;
+  return Object.hasOwn(byType, resource.type)
+    ? (byType[resource.type] ?? NO_REQUIRED_TAGS)
+    : NO_REQUIRED_TAGS;
 }
 
 const regexCache = new Map<string, RegExp>();

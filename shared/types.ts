@@ -1,8 +1,27 @@
 // The vocabulary of the data flow:
 // event -> NormalizedChange -> ResourceState -> Violation[] -> PlannedAction[] -> ActionResult[] -> Outcome.
 
-export type ResourceType = 'notebook-instance' | 'user-profile' | 'domain';
-export const RESOURCE_TYPES: readonly ResourceType[] = ['notebook-instance', 'user-profile', 'domain'];
+export type ResourceType =
+  | 'notebook-instance'
+  | 'user-profile'
+  | 'domain'
+  | 'space'
+  | 'app'
+  | 'app-image-config'
+  | 'notebook-instance-lifecycle-config'
+  | 'studio-lifecycle-config';
+/** The names are the resource types of SageMaker's ARNs (`arn:...:sagemaker:...:<type>/...`). */
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  'notebook-instance',
+  'user-profile',
+  'domain',
+  'space',
+  'app',
+  'app-image-config',
+  'notebook-instance-lifecycle-config',
+  'studio-lifecycle-config',
+];
+export type LifecycleConfigType = 'notebook-instance-lifecycle-config' | 'studio-lifecycle-config';
 
 export type EnabledDisabled = 'Enabled' | 'Disabled';
 export type AppNetworkAccessType = 'PublicInternetOnly' | 'VpcOnly';
@@ -41,11 +60,51 @@ export interface ResourceRef {
   arn: string;
   name: string;
   domainId?: string;
+  /** An app's owner: the user profile or space it runs for (an ARN names the owner without saying which). */
+  owner?: string;
+  /** An app's type (JupyterLab, KernelGateway...). */
+  appType?: string;
 }
 
 export type Tags = Record<string, string>;
 
-export type ChangeOperation = 'create' | 'update' | 'start' | 'add-tags' | 'delete-tags' | 'state-change';
+export type ChangeOperation =
+  | 'create'
+  | 'update'
+  | 'start'
+  | 'add-tags'
+  | 'delete-tags'
+  | 'state-change'
+  /** CreatePresignedDomainUrl: a sign-in to Studio as a user profile. */
+  | 'presigned-url';
+
+export type ImdsVersion = '1' | '2';
+export type ExecutionRoleIdentityConfig = 'USER_PROFILE_NAME' | 'DISABLED';
+
+/** The run-as user of one custom image config (KernelGateway, JupyterLab or CodeEditor) of an app image config. */
+export interface ImageRunAs {
+  app: 'KernelGateway' | 'JupyterLab' | 'CodeEditor';
+  /** FileSystemConfig.DefaultUid / DefaultGid, API defaults (1000 / 100) applied. */
+  uid: number;
+  gid: number;
+}
+
+/** A lifecycle configuration script, as far as the guardrails keep it: never its text, only a hash. */
+export interface LifecycleScript {
+  /** OnCreate / OnStart for notebook lifecycle configs; the app type for Studio ones. */
+  hook: string;
+  /** sha256 (hex) of the decoded script. */
+  sha256: string;
+  bytes: number;
+}
+
+/** A lifecycle configuration attached by a change: to a notebook (by name) or to Studio settings (by ARN). */
+export interface LifecycleAttachment {
+  /** The configuration's name (the last part of an ARN). */
+  name: string;
+  /** Where it was attached, e.g. `LifecycleConfigName` or `DefaultUserSettings.JupyterLabAppSettings`. */
+  where: string;
+}
 
 /** Settings a call requested. On create, API defaults are applied; on update, absent means unchanged. */
 export interface RequestedSettings {
@@ -62,6 +121,16 @@ export interface RequestedSettings {
   subnetIds?: string[];
   vpcId?: string | null;
   status?: NotebookStatus;
+  /** InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion (create: default '1'). */
+  imdsMinimumVersion?: ImdsVersion;
+  /** DomainSettings.ExecutionRoleIdentityConfig (create: default DISABLED). */
+  executionRoleIdentityConfig?: ExecutionRoleIdentityConfig;
+  /** An app image config's run-as users (the image configs the call gave). */
+  imageRunAs?: ImageRunAs[];
+  /** A lifecycle configuration's scripts, hashed; null when the event does not carry them. */
+  lifecycleScripts?: LifecycleScript[] | null;
+  /** Lifecycle configurations this call attaches (to a notebook, domain, user profile or space). */
+  lifecycleAttachments?: LifecycleAttachment[];
 }
 
 export interface NormalizedChange {
@@ -99,6 +168,10 @@ export interface ResourceState {
   kmsKeyId?: string | null;
   executionRole?: string | null;
   appNetworkAccessType?: AppNetworkAccessType;
+  imdsMinimumVersion?: ImdsVersion;
+  executionRoleIdentityConfig?: ExecutionRoleIdentityConfig;
+  imageRunAs?: ImageRunAs[];
+  lifecycleScripts?: LifecycleScript[] | null;
   /** The complete tag set, when known. */
   tags?: Tags;
 }

@@ -21,6 +21,9 @@ const notebookSchema = z.object({
   SubnetId: z.optional(z.string()),
   SecurityGroups: z.optional(z.array(z.string())),
   KmsKeyId: z.optional(z.string()),
+  InstanceMetadataServiceConfiguration: z.optional(
+    z.object({ MinimumInstanceMetadataServiceVersion: z.optional(z.enum(['1', '2'])) }),
+  ),
   Tags: tagList,
 });
 
@@ -34,6 +37,9 @@ const domainSchema = z.object({
   SubnetIds: z.optional(z.array(z.string())),
   VpcId: z.optional(z.string()),
   DefaultUserSettings: z.optional(z.object({ ExecutionRole: z.optional(z.string()) })),
+  DomainSettings: z.optional(
+    z.object({ ExecutionRoleIdentityConfig: z.optional(z.enum(['USER_PROFILE_NAME', 'DISABLED'])) }),
+  ),
   Tags: tagList,
 });
 

@@ -52,6 +52,9 @@ function seed(emulator: Emulator, r: ExportedResource): void {
       ...(r.SubnetId ? { subnetId: r.SubnetId } : {}),
       ...(r.SecurityGroups ? { securityGroupIds: r.SecurityGroups } : {}),
       ...(r.KmsKeyId ? { kmsKeyId: r.KmsKeyId } : {}),
+      // Omitted: IMDSv1 allowed, the API default.
+      imdsMinimumVersion:
+        r.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion ?? '1',
       tags: tags(r.Tags),
     });
   } else if (r.type === 'domain') {
@@ -65,6 +68,9 @@ function seed(emulator: Emulator, r: ExportedResource): void {
       ...(r.VpcId ? { vpcId: r.VpcId } : {}),
       ...(r.AuthMode ? { authMode: r.AuthMode } : {}),
       ...(r.DefaultUserSettings?.ExecutionRole ? { executionRole: r.DefaultUserSettings.ExecutionRole } : {}),
+      ...(r.DomainSettings?.ExecutionRoleIdentityConfig
+        ? { executionRoleIdentityConfig: r.DomainSettings.ExecutionRoleIdentityConfig }
+        : {}),
       tags: tags(r.Tags),
     });
   } else {

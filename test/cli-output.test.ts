@@ -23,7 +23,7 @@ describe('replay (human output)', () => {
   it('lists each violation with its severity and the fix', () => {
     const text = block('events/notebook-instance/create-all-defaults.json');
     expect(text).toMatch(/^ {4}by {5}arn:aws:iam::111122223333:user\/alice \(IAMUser\)$/m);
-    expect(text.match(/^ {4}\[(high|medium)\] /gm)).toHaveLength(5);
+    expect(text.match(/^ {4}\[(high|medium)\] /gm)).toHaveLength(6);
     expect(text).toMatch(
       /^ {4}\[high\] notebook-root-access: root access enabled\n {8}fix: Stop the notebook, then UpdateNotebookInstance with RootAccess=Disabled/m,
     );
@@ -32,7 +32,7 @@ describe('replay (human output)', () => {
   it('names the rules it could not evaluate, and why', () => {
     const text = block('events/notebook-instance/start-notebook-instance.json');
     expect(text).toContain('    not evaluated: notebook-root-access (RootAccess is not known)');
-    expect(text.match(/^ {4}not evaluated: /gm)).toHaveLength(5);
+    expect(text.match(/^ {4}not evaluated: /gm)).toHaveLength(6);
   });
 
   it('keeps an attacker-chosen value on its line', () => {
@@ -84,11 +84,11 @@ describe('replay --show-notifications', () => {
     expect(more).toEqual([]);
     expect(alert?.head).toBe('(would be published)');
     expect(alert?.subject).toBe(
-      '[sm-guardrails] NONCOMPLIANT domain sandbox-studio in 111122223333/us-east-1: 2 violations',
+      '[sm-guardrails] NONCOMPLIANT domain sandbox-studio in 111122223333/us-east-1: 3 violations',
     );
     expect(alert?.body).toContain('Actor:     arn:aws:iam::111122223333:user/alice (IAMUser)');
     expect(alert?.body).toContain(
-      '  - tag: planned (tag guardrails:status=noncompliant: domain-kms-key domain-network-access)',
+      '  - tag: planned (tag guardrails:status=noncompliant: domain-identity-attribution domain-kms-key domain-network-access)',
     );
   });
 

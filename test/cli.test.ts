@@ -89,7 +89,7 @@ describe('sm-guardrails replay (human output)', () => {
       /^NONCOMPLIANT notebook-instance\/\S+ +notebook-direct-internet-access, notebook-root-access/,
     );
     expect(lines.at(-1)).toMatch(
-      /^8 events: \d+ compliant, \d+ noncompliant, \d+ skipped, 0 invalid; actions: \d+ planned$/,
+      /^21 events: \d+ compliant, \d+ noncompliant, \d+ skipped, 0 invalid; actions: \d+ planned$/,
     );
   });
 

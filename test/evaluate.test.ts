@@ -82,7 +82,7 @@ describe('planned actions', () => {
       type: 'tag',
       tags: {
         'guardrails:status':
-          'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc required-tags',
+          'quarantined: notebook-direct-internet-access notebook-imdsv2 notebook-kms-key notebook-root-access notebook-vpc required-tags',
       },
       untag: [],
     });
@@ -209,7 +209,8 @@ describe('planned actions', () => {
       {
         type: 'tag',
         tags: {
-          'guardrails:status': 'quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc',
+          'guardrails:status':
+            'quarantined: notebook-direct-internet-access notebook-imdsv2 notebook-kms-key notebook-vpc',
         },
         untag: [],
       },
@@ -293,7 +294,7 @@ describe('report mode', () => {
         type: 'tag',
         status: 'skipped',
         detail:
-          'report mode: would tag guardrails:status=quarantined: notebook-direct-internet-access notebook-kms-key notebook-vpc',
+          'report mode: would tag guardrails:status=quarantined: notebook-direct-internet-access notebook-imdsv2 notebook-kms-key notebook-vpc',
       },
       { type: 'stop', status: 'skipped', detail: 'report mode: would stop the notebook instance' },
       { type: 'revert', status: 'skipped', detail: 'report mode: would remove tag guardrails:exempt' },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HANDLED_EVENT_NAMES, type NormalizeResult, normalizeEvent } from '#core/events/normalize';
 import { assessEvent, offlineStateSource } from '#core/pipeline';
 import { DEFAULT_POLICY, policySchema } from '#core/policy';
+import { RESOURCE_TYPES } from '#core/types';
 
 const EVENTS = join(import.meta.dirname, '..', 'events');
 // FUZZ_RUNS=20000 npx vitest run test/fuzz.test.ts for a longer search.
@@ -128,7 +129,7 @@ function expectWellFormed(result: NormalizeResult): void {
   if (result.kind === 'skipped') expect(result.reason.length).toBeGreaterThan(0);
   if (result.kind === 'change') {
     expect(result.change.resource.arn.length).toBeGreaterThan(0);
-    expect(['notebook-instance', 'user-profile', 'domain']).toContain(result.change.resource.type);
+    expect(RESOURCE_TYPES).toContain(result.change.resource.type);
   }
 }
 

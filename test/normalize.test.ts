@@ -44,6 +44,8 @@ const SKIPPED_AFTER_NORMALIZATION: Record<string, string> = {
   'notebook-instance/update-instance-type-only.json': 'offline nothing to evaluate',
   'notebook-instance/start-notebook-instance.json': 'offline nothing to evaluate',
   'studio/update-user-profile-execution-role.json': 'the default policy has no allowlist',
+  'studio/create-presigned-url-own-profile.json': 'the ABAC check reads tags live',
+  'studio/create-presigned-url-other-profile.json': 'the ABAC check reads tags live',
 };
 
 /** Structural skips, with their exact reasons. */
@@ -126,6 +128,7 @@ describe('notebook instance calls', () => {
         roleArn: 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-Notebooks',
         instanceType: 'ml.t3.medium',
         status: 'Pending',
+        imdsMinimumVersion: '1',
       },
       tags: {},
     });
@@ -369,6 +372,7 @@ describe('Studio calls', () => {
       subnetIds: ['subnet-0d7c1a9e3f5b24680'],
       vpcId: 'vpc-0fedcba9876543210',
       executionRole: 'arn:aws:iam::111122223333:role/service-role/AmazonSageMaker-ExecutionRole-DataScience',
+      executionRoleIdentityConfig: 'DISABLED',
     });
     expect(change.tags).toStrictEqual({});
   });
@@ -469,14 +473,42 @@ describe('AddTags and DeleteTags', () => {
 
   it.each([
     [
+      'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance-lifecycle-config/setup',
+      { type: 'notebook-instance-lifecycle-config', name: 'setup' },
+    ],
+    [
+      'arn:aws:sagemaker:us-east-1:111122223333:studio-lifecycle-config/auto-stop',
+      { type: 'studio-lifecycle-config', name: 'auto-stop' },
+    ],
+    [
+      'arn:aws:sagemaker:us-east-1:111122223333:app-image-config/custom-r',
+      { type: 'app-image-config', name: 'custom-r' },
+    ],
+    [
+      'arn:aws:sagemaker:us-east-1:111122223333:space/d-abc123def456/team-space',
+      { type: 'space', name: 'team-space', domainId: 'd-abc123def456' },
+    ],
+    [
+      'arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123def456/alice/jupyterlab/default',
+      { type: 'app', name: 'default', domainId: 'd-abc123def456', owner: 'alice', appType: 'jupyterlab' },
+    ],
+  ])('AddTags on %s is guarded (an exemption tag there would switch rules off)', (resourceArn, ref) => {
+    const addTags = edited('tags/add-tags-notebook-project.json', (e) => {
+      e.detail.requestParameters.resourceArn = resourceArn;
+    });
+    expect(changeOf(addTags).resource).toEqual({ ...ref, arn: resourceArn });
+  });
+
+  it.each([
+    [
       'a training job',
       'arn:aws:sagemaker:us-east-1:111122223333:training-job/xgb-1',
       'resource type training-job is not guarded',
     ],
     [
-      'a lifecycle configuration',
-      'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance-lifecycle-config/setup',
-      'resource type notebook-instance-lifecycle-config is not guarded',
+      'an app ARN with a missing part',
+      'arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123def456/alice/jupyterlab',
+      'resource arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123def456/alice/jupyterlab is not a SageMaker ARN',
     ],
     ['an S3 bucket', 'arn:aws:s3:::my-bucket', 'resource arn:aws:s3:::my-bucket is not a SageMaker ARN'],
   ])('AddTags on %s is skipped', (_name, resourceArn, reason) => {

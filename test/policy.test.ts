@@ -29,15 +29,28 @@ describe('DEFAULT_POLICY', () => {
       requireRootAccessDisabled: true,
       requireSubnet: true,
       requireKmsKey: true,
+      requireImdsV2: true,
     });
-    expect(DEFAULT_POLICY.domain).toEqual({ requireVpcOnly: true, requireKmsKey: true });
+    expect(DEFAULT_POLICY.domain).toEqual({
+      requireVpcOnly: true,
+      requireKmsKey: true,
+      requireExecutionRoleIdentity: true,
+    });
+    expect(DEFAULT_POLICY.studio).toEqual({
+      forbidRootImages: true,
+      userIdTagKey: 'studiouserid',
+      identityCenterUsers: {},
+    });
+    expect(DEFAULT_POLICY.lifecycleConfigs).toEqual({ allowedPrincipals: [], allowedNames: [] });
   });
 
-  it('requires project on notebooks, studiouserid on user profiles and nothing on domains', () => {
+  it('requires project on notebooks, studiouserid on user profiles and nothing on domains, spaces, apps', () => {
     expect(DEFAULT_POLICY.requiredTags).toEqual({
       'notebook-instance': { project: { derive: 'principal-tag' } },
       'user-profile': { studiouserid: { derive: 'user-profile-name' } },
       domain: {},
+      space: {},
+      app: {},
     });
   });
 
@@ -67,6 +80,11 @@ describe('DEFAULT_POLICY', () => {
       'user-profile-execution-role': ['tag', 'notify'],
       'required-tags': ['tag', 'notify'],
       'protected-tag-change': ['revert', 'notify'],
+      'notebook-imdsv2': ['tag', 'notify'],
+      'domain-identity-attribution': ['tag', 'notify'],
+      'studio-image-run-as-root': ['notify'],
+      'studio-presigned-url-abac': ['notify'],
+      'lifecycle-config-change': ['notify'],
     });
     expect(Object.keys(DEFAULT_POLICY.actions).sort()).toEqual([...RULE_IDS].sort());
   });
@@ -110,11 +128,14 @@ describe('parsePolicy: valid text', () => {
       requireRootAccessDisabled: false,
       requireSubnet: true,
       requireKmsKey: true,
+      requireImdsV2: true,
     });
     expect(policy.requiredTags).toEqual({
       'notebook-instance': { project: { values: ['churn', 'fraud'], pattern: '^[a-z]+$' } },
       'user-profile': { studiouserid: { derive: 'user-profile-name' } },
       domain: { owner: {} },
+      space: {},
+      app: {},
     });
     expect(policy.kms.allowedKeys).toHaveLength(2);
     expect(policy.actions['notebook-vpc']).toEqual(['notify']);

@@ -18,7 +18,7 @@ import { tagHandlers } from './sagemaker.ts';
 import { createServer, RateLimiter, type ServerDeps } from './server.ts';
 import { createTopic, snsHandlers } from './sns.ts';
 import { createQueue, sqsHandlers } from './sqs.ts';
-import { type KmsKey, randomId, State } from './state.ts';
+import { type KmsKey, randomId, State, type StudioResourceKind } from './state.ts';
 import {
   createDomain,
   createUserProfile,
@@ -26,6 +26,12 @@ import {
   describeUserProfile,
   studioHandlers,
 } from './studio.ts';
+import {
+  createStudioResource,
+  describeStudioResource,
+  findStudioResource,
+  studioResourceHandlers,
+} from './studio-resources.ts';
 import type {
   CallRecord,
   EmulatorOptions,
@@ -40,6 +46,7 @@ import type {
 
 export type { HoldSpec } from './latency.ts';
 export { sequentialRoundTrips } from './latency.ts';
+export type { StudioResourceKind } from './state.ts';
 export type {
   CallRecord,
   EmulatorOptions,
@@ -91,6 +98,7 @@ export interface Emulator {
         subnetId?: string;
         securityGroupIds?: string[];
         kmsKeyId?: string;
+        imdsMinimumVersion?: '1' | '2';
         tags?: Tags;
       },
     ): string;
@@ -114,9 +122,22 @@ export interface Emulator {
         vpcId?: string;
         authMode?: 'IAM' | 'SSO';
         executionRole?: string;
+        executionRoleIdentityConfig?: 'USER_PROFILE_NAME' | 'DISABLED';
         tags?: Tags;
       },
     ): { domainId: string; arn: string };
+    /**
+     * A space, app, app image config or lifecycle configuration, from the members of its create request
+     * (PascalCase, e.g. `{ DomainId, SpaceName }`). The domain (and an app's user profile) must exist. Returns the ARN.
+     */
+    studioResource(
+      r: InAccount & {
+        kind: StudioResourceKind;
+        region?: string;
+        params: Record<string, unknown>;
+        tags?: Tags;
+      },
+    ): string;
     kmsKey(k: {
       keyId?: string;
       region?: string;
@@ -155,8 +176,12 @@ export interface Emulator {
       region?: string,
       account?: string,
     ): { tags: Tags; [k: string]: unknown } | undefined;
+    /** A space, app, app image config or lifecycle configuration by ARN (in its own account): Describe and tags. */
+    studioResource(arn: string): { tags: Tags; [k: string]: unknown } | undefined;
     /** Tags of a resource by ARN, in the ARN's own account. */
     tags(arn: string): Tags;
+    /** Whether an IAM role or user of this name exists. */
+    principal(kind: 'role' | 'user', name: string, account?: string): boolean;
   };
   /** forget all state, calls, faults, messages */
   reset(): void;
@@ -200,7 +225,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       entry = {
         state,
         handlers: {
-          sagemaker: { ...notebookHandlers(state), ...studioHandlers(state), ...tagHandlers(state) },
+          sagemaker: {
+            ...notebookHandlers(state),
+            ...studioHandlers(state),
+            ...studioResourceHandlers(state),
+            ...tagHandlers(state),
+          },
           kms: kmsHandlers(state),
           iam: iamHandlers(state),
           sts: stsHandlers(state, issuer),
@@ -279,6 +309,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           seeded: true,
           region: d.region ?? DEFAULT_REGION,
           defaultUserSettings: { ExecutionRole: d.executionRole ?? SEED_ROLE(account ?? accountId) },
+          ...(d.executionRoleIdentityConfig
+            ? { domainSettings: { ExecutionRoleIdentityConfig: d.executionRoleIdentityConfig } }
+            : {}),
         });
         return { domainId: domain.domainId, arn: domain.arn };
       },
@@ -295,6 +328,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           userSettings: p.executionRole ? { ExecutionRole: p.executionRole } : {},
         }).arn;
       },
+      studioResource: ({ account, ...r }) =>
+        createStudioResource(stateOf(account), {
+          kind: r.kind,
+          region: r.region ?? DEFAULT_REGION,
+          params: r.params,
+          ...(r.tags ? { tags: r.tags } : {}),
+          seeded: true,
+        }).arn,
       kmsKey: (k) =>
         createKey(stateOf(), {
           ...k,
@@ -338,9 +379,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const d = accounts.get(account)?.state.domains.get(`${region}/${domainId}`);
         return d && { ...describeDomain(d), tags: copyTags(d.tags) };
       },
+      studioResource(arn) {
+        const account = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? accountId;
+        const r = accounts.get(account) && findStudioResource(stateOf(account), arn);
+        return r && { ...describeStudioResource(r), tags: copyTags(r.tags) };
+      },
       tags: (arn) => {
         const account = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? accountId;
         return copyTags(accounts.get(account)?.state.taggable.get(arn.toLowerCase())?.tags ?? []);
+      },
+      principal: (kind, name, account = accountId) => {
+        const state = accounts.get(account)?.state;
+        return (kind === 'role' ? state?.roles : state?.users)?.has(name) ?? false;
       },
     },
     reset() {

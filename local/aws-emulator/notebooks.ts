@@ -30,6 +30,7 @@ export interface NotebookInput {
   kmsKeyId?: string;
   volumeSizeInGB?: number;
   lifecycleConfigName?: string;
+  imdsMinimumVersion?: '1' | '2';
   tags?: Tag[];
 }
 
@@ -55,6 +56,7 @@ export function createNotebook(state: State, input: NotebookInput): Notebook {
     kmsKeyId: input.kmsKeyId,
     volumeSizeInGB: input.volumeSizeInGB ?? 5,
     lifecycleConfigName: input.lifecycleConfigName,
+    imdsMinimumVersion: input.imdsMinimumVersion ?? '1',
     createdAt: now,
     modifiedAt: now,
     describesInStatus: 0,
@@ -126,6 +128,7 @@ export function describeNotebook(nb: Notebook): Params {
     VolumeSizeInGB: nb.volumeSizeInGB,
     RootAccess: nb.rootAccess,
     PlatformIdentifier: 'notebook-al2-v2',
+    InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: nb.imdsMinimumVersion },
     CreationTime: nb.createdAt,
     LastModifiedTime: nb.modifiedAt,
   };
@@ -138,6 +141,17 @@ const enabledDisabled = (p: Params, key: string): 'Enabled' | 'Disabled' | undef
     `Value '${v}' at '${key}' failed to satisfy constraint: Member must satisfy enum value set: [Enabled, Disabled]`,
   );
 };
+
+/** InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion: the API's pattern is `1|2`. */
+function imdsVersion(p: Params): '1' | '2' | undefined {
+  const config = p.InstanceMetadataServiceConfiguration;
+  if (config === undefined) return undefined;
+  const v = (config as Params | null)?.MinimumInstanceMetadataServiceVersion;
+  if (v === '1' || v === '2') return v;
+  throw validation(
+    `Value '${String(v)}' at 'instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: 1|2`,
+  );
+}
 
 export function notebookHandlers(state: State): ServiceHandlers {
   return {
@@ -161,6 +175,7 @@ export function notebookHandlers(state: State): ServiceHandlers {
         kmsKeyId: optString(p, 'KmsKeyId'),
         volumeSizeInGB: optNumber(p, 'VolumeSizeInGB'),
         lifecycleConfigName: optString(p, 'LifecycleConfigName'),
+        imdsMinimumVersion: imdsVersion(p),
         tags: optTags(p),
       });
       return { NotebookInstanceArn: nb.arn };
@@ -236,6 +251,7 @@ export function notebookHandlers(state: State): ServiceHandlers {
       nb.volumeSizeInGB = optNumber(p, 'VolumeSizeInGB') ?? nb.volumeSizeInGB;
       if (p.DisassociateLifecycleConfig === true) nb.lifecycleConfigName = undefined;
       nb.lifecycleConfigName = optString(p, 'LifecycleConfigName') ?? nb.lifecycleConfigName;
+      nb.imdsMinimumVersion = imdsVersion(p) ?? nb.imdsMinimumVersion;
       setStatus(nb, 'Updating');
       return {};
     },

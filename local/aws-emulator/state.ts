@@ -19,6 +19,8 @@ export interface Notebook extends Taggable {
   kmsKeyId?: string;
   volumeSizeInGB: number;
   lifecycleConfigName?: string;
+  /** InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion. */
+  imdsMinimumVersion: '1' | '2';
   createdAt: number;
   modifiedAt: number;
   /** DescribeNotebookInstance calls seen in the current transitional status. */
@@ -33,6 +35,7 @@ export interface Domain extends Taggable {
   authMode: string;
   appNetworkAccessType: string;
   defaultUserSettings: Params;
+  domainSettings: Params;
   subnetIds: string[];
   vpcId?: string;
   kmsKeyId?: string;
@@ -46,6 +49,24 @@ export interface UserProfile extends Taggable {
   region: string;
   arn: string;
   userSettings: Params;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export type StudioResourceKind =
+  | 'space'
+  | 'app'
+  | 'app-image-config'
+  | 'notebook-instance-lifecycle-config'
+  | 'studio-lifecycle-config';
+
+/** A Studio resource other than a domain or user profile, kept as its create request (studio-resources.ts). */
+export interface StudioResource extends Taggable {
+  kind: StudioResourceKind;
+  arn: string;
+  region: string;
+  params: Params;
+  status: 'InService' | 'Deleted';
   createdAt: number;
   modifiedAt: number;
 }
@@ -89,6 +110,7 @@ export class State {
   readonly notebooks = new Map<string, Notebook>(); // region/lower-cased name
   readonly domains = new Map<string, Domain>(); // region/domainId
   readonly userProfiles = new Map<string, UserProfile>(); // region/domainId/name
+  readonly studioResources = new Map<string, StudioResource>(); // lower-cased ARN
   /** Every SageMaker resource that carries tags, by lower-cased ARN (ARNs compare case-insensitively). */
   readonly taggable = new Map<string, Taggable>();
   readonly roles = new Map<string, IamPrincipal>(); // name
@@ -118,6 +140,7 @@ export class State {
 
   reset(): void {
     for (const m of [this.notebooks, this.domains, this.userProfiles, this.taggable, this.kmsKeys]) m.clear();
+    this.studioResources.clear();
     for (const m of [this.kmsAliases, this.roles, this.users, this.topics, this.queues]) m.clear();
     // Cleared in place: callers may hold references to these arrays.
     this.published.length = 0;

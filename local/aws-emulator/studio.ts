@@ -23,6 +23,7 @@ export interface DomainInput {
   authMode?: string;
   appNetworkAccessType?: string;
   defaultUserSettings?: Params;
+  domainSettings?: Params;
   subnetIds?: string[];
   vpcId?: string;
   kmsKeyId?: string;
@@ -48,6 +49,7 @@ export function createDomain(state: State, input: DomainInput): Domain {
     authMode: input.authMode ?? 'IAM',
     appNetworkAccessType,
     defaultUserSettings: input.defaultUserSettings ?? {},
+    domainSettings: input.domainSettings ?? {},
     subnetIds: input.subnetIds ?? [],
     vpcId: input.vpcId,
     kmsKeyId: input.kmsKeyId,
@@ -108,6 +110,7 @@ export function describeDomain(d: Domain): Params {
     LastModifiedTime: d.modifiedAt,
     AuthMode: d.authMode,
     DefaultUserSettings: d.defaultUserSettings,
+    DomainSettings: Object.keys(d.domainSettings).length ? d.domainSettings : undefined,
     AppNetworkAccessType: d.appNetworkAccessType,
     SubnetIds: d.subnetIds.length ? d.subnetIds : undefined,
     Url: `https://${d.domainId}.studio.${d.region}.sagemaker.aws`,
@@ -163,6 +166,7 @@ export function studioHandlers(state: State): ServiceHandlers {
         region: ctx.region,
         authMode: reqString(p, 'AuthMode'),
         defaultUserSettings,
+        domainSettings: optRecord(p, 'DomainSettings'),
         appNetworkAccessType: optString(p, 'AppNetworkAccessType'),
         subnetIds: optStringList(p, 'SubnetIds'),
         vpcId: optString(p, 'VpcId'),
@@ -196,6 +200,8 @@ export function studioHandlers(state: State): ServiceHandlers {
       d.subnetIds = subnetIds;
       // Top-level members given replace the old ones; omitted members keep their value.
       d.defaultUserSettings = { ...d.defaultUserSettings, ...optRecord(p, 'DefaultUserSettings') };
+      // DomainSettingsForUpdate: the members given replace those of DomainSettings.
+      d.domainSettings = { ...d.domainSettings, ...optRecord(p, 'DomainSettingsForUpdate') };
       d.modifiedAt = nowSeconds();
       return { DomainArn: d.arn };
     },

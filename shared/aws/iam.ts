@@ -17,12 +17,13 @@ export class PrincipalTagReader {
   ) {}
 
   /** The role behind an assumed-role session, or the IAM user. Other identities (Identity Center users, services) have none to read. */
-  async read(actor: Actor, location: AwsLocation): Promise<Tags | undefined> {
+  /** `fresh`: skip the cache (a sign-in is judged by the caller's tags as they are now). */
+  async read(actor: Actor, location: AwsLocation, fresh = false): Promise<Tags | undefined> {
     const target = principalOf(actor, location.account);
     if (!target) return undefined;
     const key = `${location.partition}/${target.key}`;
     const cached = this.cache.get(key);
-    if (cached && this.now() - cached.at < TTL_MS) return cached.tags;
+    if (!fresh && cached && this.now() - cached.at < TTL_MS) return cached.tags;
     let tags: Tags | undefined;
     try {
       const list =

@@ -21,6 +21,6 @@ export function createLiveStateSource(clients: AwsClientProvider): LiveStateSour
     readState: (change) => readResourceState(clients.for(locationOf(change)).sagemaker, change.resource),
     resolveKmsKey: (keyId, change) => kms.resolve(keyId, locationOf(change)),
     resolveKmsAllowlist: (allowlist) => kms.resolveAliases(allowlist),
-    principalTags: (actor, change) => principals.read(actor, locationOf(change)),
+    principalTags: (actor, change, options) => principals.read(actor, locationOf(change), options?.fresh),
   };
 }

@@ -2,6 +2,7 @@
 import {
   AddTagsCommand,
   DeleteTagsCommand,
+  DescribeAppImageConfigCommand,
   DescribeDomainCommand,
   DescribeNotebookInstanceCommand,
   DescribeUserProfileCommand,
@@ -10,6 +11,7 @@ import {
   StopNotebookInstanceCommand,
 } from '@aws-sdk/client-sagemaker';
 import { sameArn } from '../arn.ts';
+import { imageRunAs } from '../image-run-as.ts';
 import type { NotebookStatus, ResourceRef, ResourceState, Tags } from '../types.ts';
 import { AwsCallError, awsCall } from './errors.ts';
 
@@ -108,6 +110,9 @@ export function readNotebookState(
       rootAccess: (nb.RootAccess as 'Enabled' | 'Disabled' | undefined) ?? 'Enabled',
       subnetId: nb.SubnetId ?? null,
       kmsKeyId: nb.KmsKeyId ?? null,
+      // Absent means the API default, IMDSv1 allowed.
+      imdsMinimumVersion:
+        nb.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion === '2' ? '2' : '1',
     }),
   );
 }
@@ -142,6 +147,41 @@ export function readDomainState(
       appNetworkAccessType:
         (domain.AppNetworkAccessType as 'PublicInternetOnly' | 'VpcOnly' | undefined) ?? 'PublicInternetOnly',
       kmsKeyId: domain.KmsKeyId ?? null,
+      executionRoleIdentityConfig:
+        domain.DomainSettings?.ExecutionRoleIdentityConfig === 'USER_PROFILE_NAME'
+          ? 'USER_PROFILE_NAME'
+          : 'DISABLED',
+    }),
+  );
+}
+
+/**
+ * Spaces, apps and lifecycle configurations are judged on their tags (required-tags, protected-tag-change) and,
+ * for a lifecycle configuration, on the change the event records (lifecycle-config-change hashes the script the
+ * call sent): ListTags is the whole read, and its ValidationException for a resource that does not exist says
+ * when it is gone. Their Describe calls would cost every Lambda bundle their output schemas for nothing the rules
+ * read (the bundles are at their 400 KiB budget).
+ */
+export async function readTagsOnlyState(
+  client: SageMakerClient,
+  ref: ResourceRef,
+): Promise<ResourceState | undefined> {
+  const tags = await orGone(() => listAllTags(client, ref.arn));
+  return tags ? { source: 'live', ref, tags } : undefined;
+}
+
+export function readAppImageConfigState(
+  client: SageMakerClient,
+  ref: ResourceRef,
+): Promise<ResourceState | undefined> {
+  return describeWithTags(
+    client,
+    ref,
+    'sagemaker:DescribeAppImageConfig',
+    () => client.send(new DescribeAppImageConfigCommand({ AppImageConfigName: ref.name })),
+    (config) => ({
+      ref: { ...ref, arn: config.AppImageConfigArn ?? ref.arn },
+      imageRunAs: imageRunAs(config),
     }),
   );
 }
@@ -157,6 +197,13 @@ export function readResourceState(
       return readUserProfileState(client, ref);
     case 'domain':
       return readDomainState(client, ref);
+    case 'space':
+    case 'app':
+    case 'notebook-instance-lifecycle-config':
+    case 'studio-lifecycle-config':
+      return readTagsOnlyState(client, ref);
+    case 'app-image-config':
+      return readAppImageConfigState(client, ref);
   }
 }
 

@@ -1,22 +1,46 @@
 // Event -> NormalizedChange. Structural only: what the policy ignores is decided later (see pipeline.ts).
 import type * as z from 'zod/mini';
-import { domainArn, notebookArn, parseSageMakerArn, userProfileArn } from '../arn.ts';
-import type { Actor, NormalizedChange, ResourceRef, Tags } from '../types.ts';
+import {
+  appArn,
+  domainArn,
+  namedResourceArn,
+  notebookArn,
+  parseSageMakerArn,
+  spaceArn,
+  userProfileArn,
+} from '../arn.ts';
+import { imageRunAs } from '../image-run-as.ts';
+import { findLifecycleAttachments, hashScripts } from '../lifecycle.ts';
+import {
+  type Actor,
+  type LifecycleAttachment,
+  type NormalizedChange,
+  RESOURCE_TYPES,
+  type ResourceRef,
+  type ResourceType,
+  type Tags,
+} from '../types.ts';
 import {
   addTagsParams,
+  appImageConfigParams,
   CLOUDTRAIL_DETAIL_TYPE,
   type CloudTrailRecord,
   cloudTrailEventSchema,
+  createAppParams,
   createDomainParams,
   createDomainResponse,
   createNotebookParams,
   createUserProfileParams,
   deleteTagsParams,
   envelopeSchema,
+  notebookLifecycleConfigParams,
   notebookNameParams,
   notebookStateChangeEventSchema,
+  presignedDomainUrlParams,
   SAGEMAKER_EVENT_SOURCE,
   STATE_CHANGE_DETAIL_TYPE,
+  spaceParams,
+  studioLifecycleConfigParams,
   type TagList,
   updateDomainParams,
   updateNotebookParams,
@@ -40,7 +64,21 @@ export const HANDLED_EVENT_NAMES = [
   'UpdateDomain',
   'AddTags',
   'DeleteTags',
+  'CreateSpace',
+  'UpdateSpace',
+  'CreateApp',
+  'CreateAppImageConfig',
+  'UpdateAppImageConfig',
+  'CreatePresignedDomainUrl',
+  'CreateNotebookInstanceLifecycleConfig',
+  'UpdateNotebookInstanceLifecycleConfig',
+  'CreateStudioLifecycleConfig',
 ] as const;
+/**
+ * Calls CloudTrail may record as read-only although the guardrails must see them: a presigned Studio URL is a
+ * sign-in (IAM's access level for it is Write, but whether CloudTrail sets readOnly is not documented).
+ */
+const HANDLED_EVEN_IF_READ_ONLY: ReadonlySet<string> = new Set(['CreatePresignedDomainUrl']);
 type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
 
 class InvalidField extends Error {
@@ -171,15 +209,46 @@ function notebookRef(name: string, ctx: RecordContext, arn?: unknown): ResourceR
   };
 }
 
+const isResourceType = (type: string): type is ResourceType =>
+  (RESOURCE_TYPES as readonly string[]).includes(type);
+
 function locateTaggedResource(resourceArn: string): ResourceRef | string {
   const parsed = parseSageMakerArn(resourceArn);
   if (!parsed) return `resource ${resourceArn} is not a SageMaker ARN`;
-  if (parsed.type === 'notebook-instance' || parsed.type === 'user-profile' || parsed.type === 'domain') {
-    const ref: ResourceRef = { type: parsed.type, arn: resourceArn, name: parsed.name };
-    if (parsed.domainId) ref.domainId = parsed.domainId;
-    return ref;
-  }
-  return `resource type ${parsed.type} is not guarded`;
+  if (!isResourceType(parsed.type)) return `resource type ${parsed.type} is not guarded`;
+  const ref: ResourceRef = { type: parsed.type, arn: resourceArn, name: parsed.name };
+  if (parsed.domainId) ref.domainId = parsed.domainId;
+  if (parsed.owner) ref.owner = parsed.owner;
+  if (parsed.appType) ref.appType = parsed.appType;
+  return ref;
+}
+
+/** The lifecycle configurations the Studio settings of a call name (UserSettings, SpaceSettings, ResourceSpec...). */
+const studioAttachments = (ctx: RecordContext): LifecycleAttachment[] => findLifecycleAttachments(ctx.params);
+
+function withAttachments(
+  settings: NormalizedChange['settings'],
+  attachments: LifecycleAttachment[],
+): NormalizedChange['settings'] {
+  return attachments.length > 0 ? { ...settings, lifecycleAttachments: attachments } : settings;
+}
+
+function responseArn(ctx: RecordContext, member: string): string | undefined {
+  const arn = ctx.response?.[member];
+  return typeof arn === 'string' && arn ? arn : undefined;
+}
+
+function namedRef(
+  ctx: RecordContext,
+  type: 'app-image-config' | 'notebook-instance-lifecycle-config' | 'studio-lifecycle-config',
+  name: string,
+  arnMember: string,
+): ResourceRef {
+  return {
+    type,
+    name,
+    arn: responseArn(ctx, arnMember) ?? namedResourceArn(ctx.region, ctx.account, type, name),
+  };
 }
 
 /** A notebook's role and instance type: reported, never acted on. */
@@ -210,6 +279,12 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         kmsKeyId: p.kmsKeyId ?? null,
         ...reportedSettings(p, ctx.warn),
         status: 'Pending',
+        // Omitted: IMDSv1 and v2 both allowed.
+        imdsMinimumVersion:
+          p.instanceMetadataServiceConfiguration?.minimumInstanceMetadataServiceVersion ?? '1',
+        ...(p.lifecycleConfigName
+          ? { lifecycleAttachments: [{ name: p.lifecycleConfigName, where: 'LifecycleConfigName' }] }
+          : {}),
       },
       tags: tagListToMap(p.tags),
     };
@@ -219,6 +294,11 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
     const settings: NormalizedChange['settings'] = {};
     if (p.rootAccess) settings.rootAccess = p.rootAccess;
     Object.assign(settings, reportedSettings(p, ctx.warn));
+    // On update there is no default: absent means unchanged.
+    const imds = p.instanceMetadataServiceConfiguration?.minimumInstanceMetadataServiceVersion;
+    if (imds) settings.imdsMinimumVersion = imds;
+    if (p.lifecycleConfigName)
+      settings.lifecycleAttachments = [{ name: p.lifecycleConfigName, where: 'LifecycleConfigName' }];
     return { ...ctx.base, operation: 'update', resource: notebookRef(p.notebookInstanceName, ctx), settings };
   },
   StartNotebookInstance(ctx) {
@@ -246,7 +326,10 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
             : userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
       },
       // No own execution role means the profile uses the domain's default.
-      settings: { executionRole: p.userSettings?.executionRole ?? null },
+      settings: withAttachments(
+        { executionRole: p.userSettings?.executionRole ?? null },
+        studioAttachments(ctx),
+      ),
       tags: tagListToMap(p.tags),
     };
   },
@@ -262,7 +345,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         domainId: p.domainId,
         arn: userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
       },
-      settings: role ? { executionRole: role } : {},
+      settings: withAttachments(role ? { executionRole: role } : {}, studioAttachments(ctx)),
     };
   },
   CreateDomain(ctx) {
@@ -279,6 +362,9 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         subnetIds: p.subnetIds ?? [],
         vpcId: p.vpcId ?? null,
         executionRole: p.defaultUserSettings?.executionRole ?? null,
+        // Omitted: DISABLED, CloudTrail does not name the Studio user behind execution-role calls.
+        executionRoleIdentityConfig: p.domainSettings?.executionRoleIdentityConfig ?? 'DISABLED',
+        ...withAttachments({}, studioAttachments(ctx)),
       },
       tags: tagListToMap(p.tags),
     };
@@ -288,6 +374,8 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
     const settings: NormalizedChange['settings'] = {};
     if (p.appNetworkAccessType) settings.appNetworkAccessType = p.appNetworkAccessType;
     if (p.defaultUserSettings?.executionRole) settings.executionRole = p.defaultUserSettings.executionRole;
+    const identity = p.domainSettingsForUpdate?.executionRoleIdentityConfig;
+    if (identity) settings.executionRoleIdentityConfig = identity;
     return {
       ...ctx.base,
       operation: 'update',
@@ -297,7 +385,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         domainId: p.domainId,
         arn: domainArn(ctx.region, ctx.account, p.domainId),
       },
-      settings,
+      settings: withAttachments(settings, studioAttachments(ctx)),
     };
   },
   AddTags(ctx) {
@@ -312,12 +400,136 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
     if (typeof resource === 'string') return resource;
     return { ...ctx.base, operation: 'delete-tags', resource, settings: {}, tagsRemoved: p.tagKeys };
   },
+  CreateSpace: spaceChange('create'),
+  UpdateSpace: spaceChange('update'),
+  CreateApp(ctx) {
+    const p = parseOrThrow(createAppParams, ctx.params, P);
+    const owner = p.userProfileName ?? p.spaceName;
+    if (!owner)
+      throw new InvalidField(`${P}.userProfileName`, 'either userProfileName or spaceName is required');
+    const { domainId, appType, appName: name } = p;
+    return {
+      ...ctx.base,
+      operation: 'create',
+      resource: {
+        type: 'app',
+        name,
+        domainId,
+        owner,
+        appType,
+        arn: responseArn(ctx, 'appArn') ?? appArn(ctx.region, ctx.account, domainId, owner, appType, name),
+      },
+      settings: withAttachments({}, studioAttachments(ctx)),
+      tags: tagListToMap(p.tags),
+    };
+  },
+  CreateAppImageConfig: appImageConfigChange('create'),
+  UpdateAppImageConfig: appImageConfigChange('update'),
+  CreatePresignedDomainUrl(ctx) {
+    const p = parseOrThrow(presignedDomainUrlParams, ctx.params, P);
+    return {
+      ...ctx.base,
+      operation: 'presigned-url',
+      resource: {
+        type: 'user-profile',
+        name: p.userProfileName,
+        domainId: p.domainId,
+        arn: userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
+      },
+      // Never the AuthorizedUrl of the response: it is a sign-in credential.
+      settings: {},
+    };
+  },
+  CreateNotebookInstanceLifecycleConfig: notebookLifecycleConfigChange('create'),
+  UpdateNotebookInstanceLifecycleConfig: notebookLifecycleConfigChange('update'),
+  CreateStudioLifecycleConfig(ctx) {
+    const p = parseOrThrow(studioLifecycleConfigParams, ctx.params, P);
+    const script = { hook: p.studioLifecycleConfigAppType, content: p.studioLifecycleConfigContent };
+    return {
+      ...ctx.base,
+      operation: 'create',
+      resource: namedRef(
+        ctx,
+        'studio-lifecycle-config',
+        p.studioLifecycleConfigName,
+        'studioLifecycleConfigArn',
+      ),
+      settings: { lifecycleScripts: hashScripts([script]) },
+      tags: tagListToMap(p.tags),
+    };
+  },
 };
+
+type Operation = 'create' | 'update';
+/** Tags are given only at creation; an update leaves them as they are. */
+const createdTags = (operation: Operation, tags: TagList | undefined) =>
+  operation === 'create' ? { tags: tagListToMap(tags) } : {};
+
+function spaceChange(operation: Operation) {
+  return (ctx: RecordContext): NormalizedChange => {
+    const p = parseOrThrow(spaceParams, ctx.params, P);
+    const arn = responseArn(ctx, 'spaceArn') ?? spaceArn(ctx.region, ctx.account, p.domainId, p.spaceName);
+    return {
+      ...ctx.base,
+      operation,
+      resource: { type: 'space', name: p.spaceName, domainId: p.domainId, arn },
+      settings: withAttachments({}, studioAttachments(ctx)),
+      ...createdTags(operation, p.tags),
+    };
+  };
+}
+
+function appImageConfigChange(operation: Operation) {
+  return (ctx: RecordContext): NormalizedChange => {
+    const p = parseOrThrow(appImageConfigParams, ctx.params, P);
+    const runAs = imageRunAs(p);
+    return {
+      ...ctx.base,
+      operation,
+      resource: namedRef(ctx, 'app-image-config', p.appImageConfigName, 'appImageConfigArn'),
+      // The image configs given replace the old ones. An update giving none leaves them: only a live read tells;
+      // a create giving none has no image, so no run-as user.
+      settings: runAs.length > 0 || operation === 'create' ? { imageRunAs: runAs } : {},
+      ...createdTags(operation, p.tags),
+    };
+  };
+}
+
+function notebookLifecycleConfigChange(operation: Operation) {
+  return (ctx: RecordContext): NormalizedChange => {
+    const p = parseOrThrow(notebookLifecycleConfigParams, ctx.params, P);
+    const hooks = [
+      ...(p.onCreate ?? []).map((h) => ({ hook: 'OnCreate', content: h.content })),
+      ...(p.onStart ?? []).map((h) => ({ hook: 'OnStart', content: h.content })),
+    ];
+    return {
+      ...ctx.base,
+      operation,
+      resource: namedRef(
+        ctx,
+        'notebook-instance-lifecycle-config',
+        p.notebookInstanceLifecycleConfigName,
+        'notebookInstanceLifecycleConfigArn',
+      ),
+      settings: { lifecycleScripts: hashScripts(hooks) },
+      ...createdTags(operation, p.tags),
+    };
+  };
+}
 
 /** Where a create call's resource can be found when CloudTrail dropped requestParameters. */
 function locateFromResponse(eventName: string, ctx: RecordContext): ResourceRef | undefined {
   const r = ctx.response ?? {};
-  const arn = [r.notebookInstanceArn, r.userProfileArn, r.domainArn].find((v) => typeof v === 'string');
+  const arn = [
+    r.notebookInstanceArn,
+    r.userProfileArn,
+    r.domainArn,
+    r.spaceArn,
+    r.appArn,
+    r.appImageConfigArn,
+    r.notebookInstanceLifecycleConfigArn,
+    r.studioLifecycleConfigArn,
+  ].find((v) => typeof v === 'string');
   if (typeof arn !== 'string') return undefined;
   const ref = locateTaggedResource(arn);
   if (typeof ref === 'string') return undefined;
@@ -343,7 +555,8 @@ function normalizeRecord(input: unknown): NormalizeResult {
       reason: `the call failed (${record.errorCode}): nothing changed`,
     };
   }
-  if (record.readOnly === true) return { kind: 'skipped', ...meta, actor, reason: 'read-only call' };
+  if (record.readOnly === true && !HANDLED_EVEN_IF_READ_ONLY.has(record.eventName))
+    return { kind: 'skipped', ...meta, actor, reason: 'read-only call' };
   if (record.readOnly !== undefined && typeof record.readOnly !== 'boolean')
     warn('detail.readOnly', `expected a boolean, received ${shapeOf(record.readOnly)}: treated as a write`);
   if (!(HANDLED_EVENT_NAMES as readonly string[]).includes(record.eventName)) {

@@ -93,6 +93,11 @@ const tagSchema = z.union([
 export const tagListSchema = z.array(tagSchema).check(z.maxLength(50));
 const enabledDisabled = z.enum(['Enabled', 'Disabled']);
 
+// InstanceMetadataServiceConfiguration (notebook instances): "1" or "2" (the API's pattern is `1|2`).
+const imdsConfigSchema = z.object({
+  minimumInstanceMetadataServiceVersion: z.optional(z.enum(['1', '2'])),
+});
+
 export const createNotebookParams = z.object({
   notebookInstanceName: z.string().check(z.minLength(1)),
   instanceType: reportingOnly,
@@ -102,6 +107,8 @@ export const createNotebookParams = z.object({
   kmsKeyId: z.optional(z.string()),
   directInternetAccess: z.optional(enabledDisabled),
   rootAccess: z.optional(enabledDisabled),
+  instanceMetadataServiceConfiguration: z.optional(imdsConfigSchema),
+  lifecycleConfigName: z.optional(z.string()),
   tags: z.optional(tagListSchema),
 });
 export const updateNotebookParams = z.object({
@@ -109,10 +116,15 @@ export const updateNotebookParams = z.object({
   instanceType: reportingOnly,
   roleArn: reportingOnly,
   rootAccess: z.optional(enabledDisabled),
+  instanceMetadataServiceConfiguration: z.optional(imdsConfigSchema),
+  lifecycleConfigName: z.optional(z.string()),
 });
 export const notebookNameParams = z.object({ notebookInstanceName: z.string().check(z.minLength(1)) });
 
 const userSettingsSchema = z.object({ executionRole: z.optional(z.string()) });
+const domainSettingsSchema = z.object({
+  executionRoleIdentityConfig: z.optional(z.enum(['USER_PROFILE_NAME', 'DISABLED'])),
+});
 export const createUserProfileParams = z.object({
   domainId: z.string().check(z.minLength(1)),
   userProfileName: z.string().check(z.minLength(1)),
@@ -131,6 +143,7 @@ export const createDomainParams = z.object({
   subnetIds: z.optional(z.array(z.string())),
   vpcId: z.optional(z.string()),
   defaultUserSettings: z.optional(userSettingsSchema),
+  domainSettings: z.optional(domainSettingsSchema),
   tags: z.optional(tagListSchema),
 });
 export const createDomainResponse = z.object({ domainArn: z.string().check(z.minLength(1)) });
@@ -138,6 +151,60 @@ export const updateDomainParams = z.object({
   domainId: z.string().check(z.minLength(1)),
   appNetworkAccessType: z.optional(z.enum(['PublicInternetOnly', 'VpcOnly'])),
   defaultUserSettings: z.optional(userSettingsSchema),
+  // UpdateDomain names the member DomainSettingsForUpdate.
+  domainSettingsForUpdate: z.optional(domainSettingsSchema),
+});
+
+const name63 = z.string().check(z.minLength(1), z.maxLength(63));
+export const spaceParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  spaceName: name63,
+  tags: z.optional(tagListSchema),
+});
+export const createAppParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  userProfileName: z.optional(name63),
+  spaceName: z.optional(name63),
+  appType: z.string().check(z.minLength(1)),
+  appName: name63,
+  tags: z.optional(tagListSchema),
+});
+// FileSystemConfig: DefaultUid / DefaultGid are integers 0-65535 (defaults 1000 / 100).
+const posixId = z
+  .number()
+  .check(z.refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'must be an integer from 0 to 65535'));
+const fileSystemConfigSchema = z.object({
+  defaultUid: z.optional(posixId),
+  defaultGid: z.optional(posixId),
+});
+const imageConfigSchema = z.optional(z.object({ fileSystemConfig: z.optional(fileSystemConfigSchema) }));
+export const appImageConfigParams = z.object({
+  appImageConfigName: name63,
+  kernelGatewayImageConfig: imageConfigSchema,
+  jupyterLabAppImageConfig: imageConfigSchema,
+  codeEditorAppImageConfig: imageConfigSchema,
+  tags: z.optional(tagListSchema),
+});
+// A script may be missing from the record (CloudTrail can leave out sensitive or large members): then unknown.
+const hookListSchema = z.optional(
+  z.array(z.object({ content: z.optional(z.string()) })).check(z.maxLength(1)),
+);
+export const notebookLifecycleConfigParams = z.object({
+  notebookInstanceLifecycleConfigName: name63,
+  onCreate: hookListSchema,
+  onStart: hookListSchema,
+  tags: z.optional(tagListSchema),
+});
+export const studioLifecycleConfigParams = z.object({
+  studioLifecycleConfigName: name63,
+  studioLifecycleConfigAppType: z.string().check(z.minLength(1)),
+  studioLifecycleConfigContent: z.optional(z.string()),
+  tags: z.optional(tagListSchema),
+});
+export const presignedDomainUrlParams = z.object({
+  domainId: z.string().check(z.minLength(1)),
+  userProfileName: z.string().check(z.minLength(1)),
+  spaceName: z.optional(z.string()),
 });
 export const addTagsParams = z.object({ resourceArn: z.string().check(z.minLength(1)), tags: tagListSchema });
 export const deleteTagsParams = z.object({

@@ -1,4 +1,5 @@
 import { actorMatches, deriveTagValue, protectedKeys, requiredTagsFor } from '../tag-values.ts';
+import { RESOURCE_TYPES } from '../types.ts';
 import { fail, NOT_APPLICABLE, PASS, type Rule, type ViolationDetail } from './rule.ts';
 
 export const protectedTagChange: Rule = {
@@ -6,7 +7,8 @@ export const protectedTagChange: Rule = {
     id: 'protected-tag-change',
     description:
       'Protected tags (e.g. studiouserid, the exemption tag) are added, changed or removed only by the principals allowed to; a creator cannot exempt their own resource.',
-    resourceTypes: ['notebook-instance', 'user-profile', 'domain'],
+    // Every guarded type: an exemption tag on any of them would switch its rules off.
+    resourceTypes: RESOURCE_TYPES,
     severity: 'critical',
     fix: 'Ask an allowed administrator to change the tag; the guardrails restore the previous value where it is known.',
   },

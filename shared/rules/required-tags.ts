@@ -6,7 +6,7 @@ export const requiredTags: Rule = {
     id: 'required-tags',
     description:
       'Resources carry the tags the policy requires, with an allowed value (attribute-based access control depends on them).',
-    resourceTypes: ['notebook-instance', 'user-profile', 'domain'],
+    resourceTypes: ['notebook-instance', 'user-profile', 'domain', 'space', 'app'],
     severity: 'medium',
     awsConfigRule: 'required-tags (sagemaker-domain-tagged for domains)',
     fix: 'AddTags with the required key and an allowed value.',

@@ -56,12 +56,12 @@ describe('remediation of a noncompliant notebook', () => {
     expect(nb?.tags).toContainEqual({
       Key: 'guardrails:status',
       Value:
-        'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc',
+        'quarantined: notebook-direct-internet-access notebook-imdsv2 notebook-kms-key notebook-root-access notebook-vpc',
     });
     expect(world.emulator.published).toHaveLength(1);
     const subject = world.emulator.published[0]?.subject ?? '';
     expect(subject).toBe(
-      '[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acc... (+3 more)',
+      '[sm-guardrails] STOPPED notebook nb-open in 111122223333/us-east-1: direct internet acc... (+4 more)',
     );
     expect(subject.length).toBeLessThanOrEqual(100); // SNS's limit
   });

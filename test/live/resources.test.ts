@@ -66,11 +66,18 @@ describe('Studio user profiles and domains', () => {
     const detail = event.detail as { responseElements: Record<string, string> };
     detail.responseElements.domainArn = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:domain/d-sandbox00000`;
     const { report } = await world.guardrails().handle(event);
-    expect(report.violations.map((v) => v.rule)).toEqual(['domain-network-access', 'domain-kms-key']);
+    expect(report.violations.map((v) => v.rule)).toEqual([
+      'domain-network-access',
+      'domain-kms-key',
+      'domain-identity-attribution',
+    ]);
     expect(report.actions.map((a) => a.type)).toEqual(['tag', 'notify']);
     expect(world.emulator.published[0]?.messageAttributes).toMatchObject({
       severity: { DataType: 'String', StringValue: 'high' },
-      rules: { DataType: 'String.Array', StringValue: '["domain-network-access","domain-kms-key"]' },
+      rules: {
+        DataType: 'String.Array',
+        StringValue: '["domain-network-access","domain-kms-key","domain-identity-attribution"]',
+      },
       resourceType: { DataType: 'String', StringValue: 'domain' },
     });
   });

@@ -112,7 +112,7 @@ describe('generated statements', () => {
     expect(sids).toContain('NotebookDirectInternetAccessCreate');
   });
 
-  it("generates issue 12's IMDSv2 statements once the core has the notebook-imdsv2 rule", async () => {
+  it("generates issue 12's IMDSv2 statements: the core has the notebook-imdsv2 rule", async () => {
     const withRule = {
       ...DEFAULT_POLICY,
       actions: { ...DEFAULT_POLICY.actions, 'notebook-imdsv2': ['notify'] },
@@ -122,7 +122,7 @@ describe('generated statements', () => {
     );
     expect(imds.map((p) => p.statement.Sid)).toEqual(['NotebookImdsv2Create', 'NotebookImdsv2Update']);
     expect(await validatePolicyDocument(doc(...imds.map((p) => p.statement)))).toEqual([]);
-    expect(denyStatements(DEFAULT_POLICY).some((p) => p.rule === 'notebook-imdsv2')).toBe(false);
+    expect(denyStatements(DEFAULT_POLICY).some((p) => p.rule === 'notebook-imdsv2')).toBe(true);
   });
 
   it('the break-glass exclusion is on every Deny, merged with the principals a statement already excepts', () => {
@@ -143,13 +143,15 @@ describe('generated statements', () => {
 });
 
 describe('sizes as AWS measures them', () => {
-  it('the default policy fits one SCP', async () => {
+  it('the default policy fits two SCPs (one until issue 12 added the IMDSv2 and Studio tag statements)', async () => {
     const { files } = await generatePolicies(DEFAULT_POLICY);
     const scps = files.filter((f) => f.name.startsWith('scp'));
-    expect(scps.map((f) => f.name)).toEqual(['scp.json']);
-    // Written minified and without a trailing newline: what the CLI sends is what is measured.
-    expect(scps[0]?.content).toBe(JSON.stringify(JSON.parse(scps[0]?.content ?? '')));
-    expect(Buffer.byteLength(scps[0]?.content ?? '')).toBeLessThanOrEqual(SCP_MAX_SIZE);
+    expect(scps.map((f) => f.name)).toEqual(['scp-1.json', 'scp-2.json']);
+    for (const scp of scps) {
+      // Written minified and without a trailing newline: what the CLI sends is what is measured.
+      expect(scp.content).toBe(JSON.stringify(JSON.parse(scp.content)));
+      expect(Buffer.byteLength(scp.content)).toBeLessThanOrEqual(SCP_MAX_SIZE);
+    }
   });
 
   it('a large policy splits into scp-1.json, scp-2.json..., each within 5,120 characters, no statement lost', async () => {
@@ -287,12 +289,15 @@ describe('sm-guardrails generate-policies', () => {
     expect(readdirSync(out).sort()).toEqual([
       'coverage.md',
       'identity-policy.json',
-      'scp.json',
+      'scp-1.json',
+      'scp-2.json',
       'studio-access-policy.json',
     ]);
-    const scp = readFileSync(join(out, 'scp.json'), 'utf8');
-    expect(Buffer.byteLength(scp)).toBeLessThanOrEqual(SCP_MAX_SIZE);
-    expect((JSON.parse(scp) as PolicyDocument).Statement.every((s) => s.Effect === 'Deny')).toBe(true);
+    for (const name of ['scp-1.json', 'scp-2.json']) {
+      const scp = readFileSync(join(out, name), 'utf8');
+      expect(Buffer.byteLength(scp)).toBeLessThanOrEqual(SCP_MAX_SIZE);
+      expect((JSON.parse(scp) as PolicyDocument).Statement.every((s) => s.Effect === 'Deny')).toBe(true);
+    }
     const coverage = readFileSync(join(out, 'coverage.md'), 'utf8');
     expect(coverage).toContain('`user-profile-execution-role`');
     expect(coverage).toContain('`NotebookDirectInternetAccessCreate`');
@@ -323,7 +328,7 @@ describe('sm-guardrails generate-policies', () => {
     const first = runCli(['generate-policies', '--config', config, '--out', out]);
     expect(first.status).toBe(0);
     const parts = readdirSync(out).filter((f) => f.startsWith('scp-'));
-    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeGreaterThan(2);
     for (const part of parts)
       expect(Buffer.byteLength(readFileSync(join(out, part)))).toBeLessThanOrEqual(SCP_MAX_SIZE);
     expect(readFileSync(join(out, 'studio-access-policy.json'), 'utf8')).toContain('aws:MultiFactorAuthAge');
@@ -331,8 +336,12 @@ describe('sm-guardrails generate-policies', () => {
 
     const second = runCli(['generate-policies', '--out', out]);
     expect(second.status).toBe(0);
-    expect(existsSync(join(out, 'scp-2.json'))).toBe(false);
-    expect(existsSync(join(out, 'scp.json'))).toBe(true);
+    // The default policy takes two parts: the third and later parts of the first run are gone.
+    expect(
+      readdirSync(out)
+        .filter((f) => f.startsWith('scp'))
+        .sort(),
+    ).toEqual(['scp-1.json', 'scp-2.json']);
   });
 
   it('a bad policy file: one line per problem, exit 2, nothing written', () => {

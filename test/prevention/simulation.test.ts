@@ -56,6 +56,7 @@ const VARIANTS: Case[] = [
   variant(NOTEBOOK, 'rootAccess Enabled', (p) => (p.rootAccess = 'Enabled')),
   variant(NOTEBOOK, 'rootAccess omitted', (p) => delete p.rootAccess),
   variant(NOTEBOOK, 'no subnet', (p) => delete p.subnetId),
+  variant(NOTEBOOK, 'IMDSv1 allowed (setting omitted)', (p) => delete p.instanceMetadataServiceConfiguration),
   variant(NOTEBOOK, 'no KMS key', (p) => delete p.kmsKeyId),
   variant(NOTEBOOK, 'KMS key not on a custom allowlist', (p) => (p.kmsKeyId = OTHER_KEY)),
   variant(NOTEBOOK, 'project tag empty', (p) => (p.tags[0].value = '')),
@@ -180,7 +181,10 @@ async function judge(c: Case, policy: Policy): Promise<Judged | undefined> {
       mapped.eventName,
       policy,
     );
-  if (unevaluated.some((u) => undecided(u.rule))) return undefined;
+  // An update that does not name a setting leaves its rule undecided offline, and the update statements (each
+  // Null-guarded on its key) do not judge it either: both layers agree it is not this call's to deny.
+  const isUpdate = mapped.eventName === 'UpdateNotebookInstance' || mapped.eventName === 'UpdateDomain';
+  if (!isUpdate && unevaluated.some((u) => undecided(u.rule))) return undefined;
   const prevented = violations.filter((v) => isPrevented(v, mapped.eventName, policy));
   const breakGlass =
     assessment.actor !== undefined && actorMatches(assessment.actor, policy.prevention.breakGlassPrincipals);

@@ -66,6 +66,7 @@ export function seedCompliantNotebook(
     subnetId: 'subnet-0a1b2c3d',
     securityGroupIds: ['sg-0a1b2c3d'],
     kmsKeyId: keyArn,
+    imdsMinimumVersion: '2',
     tags: [{ Key: 'project', Value: 'churn' }],
     ...overrides,
   });

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
 import type { Rule, RuleContext } from '#core/rules/index';
-import type { KmsKeyInfo, NormalizedChange, ResourceState, ResourceType, Tags } from '#core/types';
+import type {
+  KmsKeyInfo,
+  NormalizedChange,
+  ResourceRef,
+  ResourceState,
+  ResourceType,
+  Tags,
+} from '#core/types';
 
 export interface CaseInput {
   name: string;
@@ -52,7 +59,36 @@ const REFS = {
     domainId: 'd-abc123def456',
     arn: 'arn:aws:sagemaker:us-east-1:111122223333:domain/d-abc123def456',
   },
-} as const;
+  space: {
+    type: 'space',
+    name: 'team-space',
+    domainId: 'd-abc123def456',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:space/d-abc123def456/team-space',
+  },
+  app: {
+    type: 'app',
+    name: 'default',
+    domainId: 'd-abc123def456',
+    owner: 'alice',
+    appType: 'JupyterLab',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123def456/alice/jupyterlab/default',
+  },
+  'app-image-config': {
+    type: 'app-image-config',
+    name: 'custom-kernel',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:app-image-config/custom-kernel',
+  },
+  'notebook-instance-lifecycle-config': {
+    type: 'notebook-instance-lifecycle-config',
+    name: 'install-deps',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance-lifecycle-config/install-deps',
+  },
+  'studio-lifecycle-config': {
+    type: 'studio-lifecycle-config',
+    name: 'auto-shutdown',
+    arn: 'arn:aws:sagemaker:us-east-1:111122223333:studio-lifecycle-config/auto-shutdown',
+  },
+} as const satisfies Record<ResourceType, ResourceRef>;
 
 export function buildContext(c: CaseInput, defaultType: ResourceType): RuleContext {
   const ref = { ...REFS[c.type ?? defaultType] };

@@ -58,6 +58,7 @@ describe('scan --simulate on the sample exports', () => {
     });
     expect(rulesOf(byName('scratch-notebook')?.violations ?? [])).toEqual([
       'notebook-direct-internet-access',
+      'notebook-imdsv2',
       'notebook-kms-key',
       'notebook-root-access',
       'notebook-vpc',

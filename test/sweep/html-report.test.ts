@@ -72,7 +72,7 @@ describe('scan --html', () => {
     expect(await page.locator('[data-total="resources"] b').textContent()).toBe('10');
     expect(await page.locator('[data-total="noncompliant"] b').textContent()).toBe('6');
     expect(await page.locator('figure.chart svg').count()).toBe(4);
-    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(7); // one bar per rule
+    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(8); // one bar per rule
     expect(await visibleRows(page)).toBe(6);
     expect(await page.locator('#findings tbody tr').first().locator('a').getAttribute('href')).toMatch(
       /^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/sagemaker\//,

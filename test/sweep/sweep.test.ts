@@ -76,6 +76,7 @@ describe("sweep: every resource, the event path's rules and actions", () => {
         vpcId: 'vpc-1',
         subnetIds: ['subnet-1'],
         kmsKeyId: emulator.seed.kmsKey({ region: REGION }),
+        executionRoleIdentityConfig: 'USER_PROFILE_NAME',
       });
     }
     for (let i = 0; i < 5; i++) {
@@ -146,7 +147,7 @@ describe("sweep: every resource, the event path's rules and actions", () => {
     expect(emulator.inspect.tags(byName('running-open').resource.arn)).toContainEqual({
       Key: 'guardrails:status',
       Value:
-        'quarantined: notebook-direct-internet-access notebook-kms-key notebook-root-access notebook-vpc',
+        'quarantined: notebook-direct-internet-access notebook-imdsv2 notebook-kms-key notebook-root-access notebook-vpc',
     });
   });
 
