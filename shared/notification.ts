@@ -94,6 +94,21 @@ function restartedWhileQuarantined({ assessment, results, statusTagKey }: Notifi
   );
 }
 
+/**
+ * `[sm-guardrails] <what> <noun> <name> in <account>/<region>: `. The name is user-controlled and the nouns of the
+ * Studio resources are long: the name gives way (at most 40 characters) so that where it happened always fits.
+ */
+function subjectHead(
+  what: string,
+  resource: ResourceRef,
+  where: { account: string; region: string },
+): string {
+  const fixed = `[sm-guardrails] ${what} ${NOUN[resource.type]} `;
+  const place = ` in ${where.account}/${where.region}: `;
+  const nameRoom = Math.min(40, Math.max(8, SUBJECT_MAX - 15 - fixed.length - place.length));
+  return `${fixed}${asciiText(resource.name, nameRoom)}${place}`;
+}
+
 /** Which resource, which event, who: the head of every message about an event. */
 function eventLines(change: NormalizedChange): string[] {
   const { resource } = change;
@@ -120,7 +135,7 @@ export function composeNotification(context: NotificationContext): SnsMessage {
   const first = violations[0]?.message ?? 'noncompliant';
   const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
   // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
-  const head = `[sm-guardrails] ${headline(results, mode)} ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: `;
+  const head = subjectHead(headline(results, mode), resource, change);
   const room = SUBJECT_MAX - head.length - more.length;
   const subject =
     room >= 15 || violations.length === 1
@@ -220,7 +235,7 @@ export function composeReadFailure(
 ): SnsMessage {
   const resource = change.resource;
   const subject = asciiSubject(
-    `[sm-guardrails] UNVERIFIED ${NOUN[resource.type]} ${asciiText(resource.name, 40)} in ${change.account}/${change.region}: ${asciiText(error.call, 40)} ${asciiText(error.errorName, 40)}`,
+    `${subjectHead('UNVERIFIED', resource, change)}${asciiText(error.call, 40)} ${asciiText(error.errorName, 40)}`,
   );
   const body = [
     `sm-guardrails could not check a SageMaker ${NOUN[resource.type]}: an AWS read failed and does not succeed on retry. Nothing was changed; treat it as noncompliant until checked.`,
