@@ -286,6 +286,7 @@ describe('scan --live --accounts (a mixed organization)', () => {
         rootAccess: 'Disabled',
         subnetId: 'subnet-1',
         kmsKeyId: key,
+        imdsMinimumVersion: '2',
         tags: [{ Key: 'project', Value: 'm' }],
       });
       emulator.seed.notebookInstance({
