@@ -78,7 +78,7 @@ export const HANDLED_EVENT_NAMES = [
  * Calls CloudTrail may record as read-only although the guardrails must see them: a presigned Studio URL is a
  * sign-in (IAM's access level for it is Write, but whether CloudTrail sets readOnly is not documented).
  */
-const HANDLED_EVEN_IF_READ_ONLY: ReadonlySet<string> = new Set(['CreatePresignedDomainUrl']);
+const HANDLED_EVEN_IF_READ_ONLY: readonly string[] = ['CreatePresignedDomainUrl'];
 type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
 
 class InvalidField extends Error {
@@ -400,8 +400,8 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
     if (typeof resource === 'string') return resource;
     return { ...ctx.base, operation: 'delete-tags', resource, settings: {}, tagsRemoved: p.tagKeys };
   },
-  CreateSpace: spaceChange('create'),
-  UpdateSpace: spaceChange('update'),
+  CreateSpace: (ctx) => spaceChange('create')(ctx),
+  UpdateSpace: (ctx) => spaceChange('update')(ctx),
   CreateApp(ctx) {
     const p = parseOrThrow(createAppParams, ctx.params, P);
     const owner = p.userProfileName ?? p.spaceName;
@@ -423,8 +423,8 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
       tags: tagListToMap(p.tags),
     };
   },
-  CreateAppImageConfig: appImageConfigChange('create'),
-  UpdateAppImageConfig: appImageConfigChange('update'),
+  CreateAppImageConfig: (ctx) => appImageConfigChange('create')(ctx),
+  UpdateAppImageConfig: (ctx) => appImageConfigChange('update')(ctx),
   CreatePresignedDomainUrl(ctx) {
     const p = parseOrThrow(presignedDomainUrlParams, ctx.params, P);
     return {
@@ -440,8 +440,8 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
       settings: {},
     };
   },
-  CreateNotebookInstanceLifecycleConfig: notebookLifecycleConfigChange('create'),
-  UpdateNotebookInstanceLifecycleConfig: notebookLifecycleConfigChange('update'),
+  CreateNotebookInstanceLifecycleConfig: (ctx) => notebookLifecycleConfigChange('create')(ctx),
+  UpdateNotebookInstanceLifecycleConfig: (ctx) => notebookLifecycleConfigChange('update')(ctx),
   CreateStudioLifecycleConfig(ctx) {
     const p = parseOrThrow(studioLifecycleConfigParams, ctx.params, P);
     const script = { hook: p.studioLifecycleConfigAppType, content: p.studioLifecycleConfigContent };
@@ -555,7 +555,7 @@ function normalizeRecord(input: unknown): NormalizeResult {
       reason: `the call failed (${record.errorCode}): nothing changed`,
     };
   }
-  if (record.readOnly === true && !HANDLED_EVEN_IF_READ_ONLY.has(record.eventName))
+  if (record.readOnly === true && !HANDLED_EVEN_IF_READ_ONLY.includes(record.eventName))
     return { kind: 'skipped', ...meta, actor, reason: 'read-only call' };
   if (record.readOnly !== undefined && typeof record.readOnly !== 'boolean')
     warn('detail.readOnly', `expected a boolean, received ${shapeOf(record.readOnly)}: treated as a write`);
