@@ -41,7 +41,7 @@ function contextFor(event: JsonEvent, policy: Policy): RuleContext | undefined {
       (state.ref.type === 'domain' && policy.domain.requireKmsKey));
   const kmsKey =
     needsKey && typeof state.kmsKeyId === 'string'
-      ? resolveKmsKeyFromForm(state.kmsKeyId, change.region, change.account)
+      ? resolveKmsKeyFromForm(state.kmsKeyId, change)
       : undefined;
   return { change, state, policy, ...(kmsKey ? { kmsKey } : {}) };
 }

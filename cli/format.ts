@@ -8,6 +8,7 @@ import type { Alert } from './runners.ts';
 const LABEL: Record<EventReport['verdict'], string> = {
   compliant: 'COMPLIANT   ',
   noncompliant: 'NONCOMPLIANT',
+  unverifiable: 'UNVERIFIABLE',
   skipped: 'SKIPPED     ',
   invalid: 'INVALID     ',
   error: 'ERROR       ',
@@ -35,6 +36,9 @@ export function formatReport(report: EventReport): string {
       `        fix: ${safeText(v.fix, 400)}${v.recreateRequired && !/in place/.test(v.fix) ? ' (cannot be changed in place)' : ''}`,
     );
   }
+  // Rules that were not evaluated or could not be verified are named: "compliant" means the rest passed.
+  for (const u of report.unverifiable ?? [])
+    lines.push(`    not verified: ${u.rule} (${safeText(u.reason, 200)}) [${safeText(u.error, 120)}]`);
   for (const u of report.unevaluated) lines.push(`    not evaluated: ${u.rule} (${safeText(u.reason, 200)})`);
   for (const action of report.actions) {
     lines.push(
@@ -55,8 +59,8 @@ export function formatReport(report: EventReport): string {
 
 export function summarize(reports: readonly EventReport[]): string {
   const count = (v: EventReport['verdict']) => reports.filter((r) => r.verdict === v).length;
-  const parts = (['compliant', 'noncompliant', 'skipped', 'invalid', 'error'] as const)
-    .filter((v) => v !== 'error' || count(v) > 0)
+  const parts = (['compliant', 'noncompliant', 'unverifiable', 'skipped', 'invalid', 'error'] as const)
+    .filter((v) => (v !== 'error' && v !== 'unverifiable') || count(v) > 0)
     .map((v) => `${count(v)} ${v}`);
   const actions = reports.flatMap((r) => r.actions);
   const byStatus = new Map<string, number>();

@@ -6,6 +6,7 @@ import {
   GuardrailsRuntime,
 } from '#core/lambda/runtime';
 import { dynamoDeliveryStore } from '#store/delivery';
+import { DynamoExemptionGrants } from '#store/exemption-grants';
 import { createStoreClient } from '#store/table';
 
 let runtime: GuardrailsRuntime | undefined;
@@ -17,7 +18,10 @@ export function containerRuntime(): GuardrailsRuntime {
   // Without the table there is no guarantee across containers: refuse to run rather than repeat actions.
   if (!config.tableName) throw new Error('SM_GUARDRAILS_TABLE is not set: the delivery records need it');
   const clients = clientProviderFromEnvironment();
-  const store = dynamoDeliveryStore(createStoreClient(), config.tableName);
-  runtime = new GuardrailsRuntime(config, clients, undefined, store);
+  const client = createStoreClient();
+  const store = dynamoDeliveryStore(client, config.tableName);
+  // Exemptions are honoured only from grants recorded here, where users cannot write.
+  const grants = new DynamoExemptionGrants(client, config.tableName);
+  runtime = new GuardrailsRuntime({ ...config, grants }, clients, undefined, store);
   return runtime;
 }

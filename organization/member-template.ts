@@ -98,7 +98,7 @@ export function memberTemplate(): Json {
       MemberRoleName: {
         Type: 'String',
         Default: 'sm-guardrails-member',
-        // sm-guardrails-*: the default policy's ignoredPrincipals then ignores the guardrails' own writes.
+        // sm-guardrails-*: the generated SCPs exempt that prefix; the functions know this role by its exact ARN.
         AllowedPattern: '^sm-guardrails-[A-Za-z0-9+=,.@_-]+$',
         Description:
           'The member role; the same name in every account (the central stage param memberRoleName)',

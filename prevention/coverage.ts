@@ -2,6 +2,7 @@
 // guardrails can. `isPrevented` is the same statement in code, and the simulation tests hold the two to it.
 import type { Policy } from '#core/policy';
 import { RULES } from '#core/rules/index';
+import { protectedKeys } from '#core/tag-values';
 import type { Violation } from '#core/types';
 import { actionsOf, CREATE_ACTIONS, denyStatements, type PreventionRuleId } from './statements.ts';
 
@@ -40,8 +41,18 @@ export function isPrevented(violation: Violation, eventName: string, policy: Pol
         (CREATE_EVENTS.has(eventName) || eventName === 'AddTags' || eventName === 'DeleteTags') &&
         !violation.message.endsWith('does not match')
       );
-    case 'protected-tag-change':
-      return CREATE_EVENTS.has(eventName) || eventName === 'AddTags' || eventName === 'DeleteTags';
+    case 'protected-tag-change': {
+      if (!(CREATE_EVENTS.has(eventName) || eventName === 'AddTags' || eventName === 'DeleteTags'))
+        return false;
+      // Not expressed in IAM: the status tag (the guardrails' alone), a key differing only in case (aws:TagKeys
+      // compares exactly), a protected tag other than the exemption set at creation (reported, not denied).
+      const keys = protectedKeys(policy);
+      return (violation.tagKeys ?? []).every((key) => {
+        const pk = keys.get(key.toLowerCase());
+        if (!pk || pk.key !== key || pk.kind === 'status') return false;
+        return !(CREATE_EVENTS.has(eventName) && pk.kind === 'tag');
+      });
+    }
     default:
       return false;
   }
@@ -82,6 +93,7 @@ const CORRECTIVE_ONLY: Record<string, string[]> = {
     'Deriving a missing value (`derive`, `default`): only the `tag` action writes tags.',
   ],
   'protected-tag-change': [
+    'The status tag, keys differing from a protected key only in letter case, and protected tags other than the exemption tag set at creation: the guardrails revert or report them; IAM compares tag keys in aws:TagKeys exactly.',
     'The SCP is stricter than the rule in one case: setting a protected tag to the value the policy derives (e.g. `studiouserid` = the profile name) is denied to everyone but the allowed principals, while the rule accepts it.',
     'Allowed principals are matched against `aws:PrincipalArn`, the role ARN for a role session: a pattern written for STS session ARNs never matches there and the SCP denies that principal too.',
   ],

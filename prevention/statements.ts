@@ -187,13 +187,18 @@ function requiredTagStatements(policy: Policy): Prevention[] {
   return out;
 }
 
+/** The deployment's function roles (serverless.yml names them sm-guardrails-<stage>-<region>-<function>). */
+const GUARDRAILS_ROLES = 'arn:*:iam::*:role/sm-guardrails-*';
+
 function protectedTagStatements(policy: Policy): Prevention[] {
   const out: Prevention[] = [];
   const resources = [...TAG_GUARDED_PATTERNS];
   const exemptKey = policy.exemption.tagKey;
   // Keys with the same allowed principals share statements.
   const byPrincipals = new Map<string, { keys: string[]; principals: readonly string[] }>();
-  for (const [key, principals] of protectedKeys(policy)) {
+  // The status tag is the guardrails' alone and is not part of the preventive policies (they only revert it).
+  for (const { key, kind, allowedPrincipals: principals } of protectedKeys(policy).values()) {
+    if (kind === 'status') continue;
     const id = JSON.stringify([...principals].sort());
     const group = byPrincipals.get(id) ?? { keys: [], principals };
     group.keys.push(key);
@@ -202,7 +207,9 @@ function protectedTagStatements(policy: Policy): Prevention[] {
   [...byPrincipals.values()].forEach(({ keys, principals }, index) => {
     const suffix = byPrincipals.size > 1 ? `${index + 1}` : '';
     // The guardrails' own roles write and revert these tags; the allowed principals may change them.
-    const mayChange = [...principals, ...policy.ignoredPrincipals];
+    // The detective guardrails know their roles' exact ARNs; an SCP written before the deployment names them by
+    // the deployment's role-name prefix (docs/security.md: who can create such a role passes this SCP, not them).
+    const mayChange = [...principals, ...policy.ignoredPrincipals, GUARDRAILS_ROLES];
     const exceptThese = { ArnNotLike: { 'aws:PrincipalArn': mayChange } };
     out.push(
       // Tags given in a create call are part of the creation (authorized as AddTags with the create action as

@@ -10,6 +10,7 @@
 //   ${file(./scripts/deploy-config.cjs):memberRoleName}      organization mode: the member role's name (see
 //   ${file(./scripts/deploy-config.cjs):memberAccess}        organization/central.ts and docs/deploy.md)
 //   ${file(./scripts/deploy-config.cjs):organizationResources}
+//   ${file(./scripts/deploy-config.cjs):ownRoleArns}         the functions' role ARNs (none under invoke local)
 //   ${file(./scripts/deploy-config.cjs):bundleExtension}     .mjs                   } isInvokeLocal below
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
@@ -162,11 +163,14 @@ async function memberRoleName(resolveVariable) {
   const name = await param(resolveVariable, 'memberRoleName');
   if (!/^sm-guardrails-[A-Za-z0-9+=,.@_-]+$/.test(name)) {
     throw deployError(
-      `stage param "memberRoleName": must start with sm-guardrails- (the default ignoredPrincipals then ignores the guardrails' own writes), not "${name}"`,
+      `stage param "memberRoleName": must start with sm-guardrails- (the generated SCPs exempt that prefix; the functions know the role by its exact ARN), not "${name}"`,
     );
   }
   return name;
 }
+
+/** The functions' roles (serverless.yml): the only principals whose calls the guardrails do not judge. */
+const OWN_ROLES = ['NotebookInstancesRole', 'StudioRole', 'TagsRole', 'StopRecheckRole'];
 
 module.exports = {
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),
@@ -232,6 +236,15 @@ module.exports = {
 
   tableName: async ({ resolveVariable }) =>
     refOrLocal(resolveVariable, 'GuardrailsTable', ({ prefix }) => `${prefix}-records`),
+
+  /**
+   * The exact ARNs of the functions' roles (partition and account bound): the guardrails skip their own calls
+   * by these, never by a name pattern anyone could match with a role of their own. `invoke local` runs with
+   * none (its calls are an ordinary principal's).
+   */
+  ownRoleArns: async () =>
+    isInvokeLocal() ? '' : { 'Fn::Join': [',', OWN_ROLES.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] }))] },
+  OWN_ROLES,
 
   /**
    * The Lambda bundles are ES modules named `.mjs`. osls's invoke local loads a handler with require() and

@@ -1,4 +1,13 @@
-// ARN helpers. SageMaker lower-cases the name part of notebook ARNs while the name keeps its case.
+// ARN helpers. Every ARN is built in the partition where the resource lives: the event's (its ARNs say
+// `arn:<partition>:`), else the region's; never a hard-coded `arn:aws:`. SageMaker lower-cases the name part of
+// notebook ARNs while the name keeps its case.
+
+/** Where a resource lives. Extend here (e.g. an organization id) rather than adding positional arguments. */
+export interface ArnScope {
+  partition: string;
+  region: string;
+  account: string;
+}
 
 /** The partition a region belongs to (its ARNs say `arn:<partition>:`): never assume `aws`. */
 export function partitionOf(region: string): string {
@@ -12,16 +21,60 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
-export function notebookArn(region: string, account: string, name: string): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
+/** The partition an ARN names, or undefined when it is not an ARN. */
+export function partitionOfArn(arn: string | undefined): string | undefined {
+  return arn?.match(/^arn:(aws[a-z-]*):/)?.[1];
 }
 
-export function userProfileArn(region: string, account: string, domainId: string, name: string): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
+/** The scope of a region and account; the partition from the ARNs at hand when one names it, else the region's. */
+export function scopeOf(region: string, account: string, ...arns: Array<string | undefined>): ArnScope {
+  const fromArn = arns.map(partitionOfArn).find((p) => p !== undefined);
+  return { partition: fromArn ?? partitionOf(region), region, account };
 }
 
-export function domainArn(region: string, account: string, domainId: string): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:domain/${domainId}`;
+const CONSOLE_DOMAINS: Record<string, string> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
+/** The AWS console domain of a partition; undefined for partitions without a public console. */
+export function consoleDomain(partition: string): string | undefined {
+  return Object.hasOwn(CONSOLE_DOMAINS, partition) ? CONSOLE_DOMAINS[partition] : undefined;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A region name as AWS spells them (us-east-1, cn-north-1, us-gov-west-1): safe to put in a host name. */
+export function isRegionName(value: string): boolean {
+  return REGION.test(value);
+}
+
+export function notebookArn(
+  region: string,
+  account: string,
+  name: string,
+  partition = partitionOf(region),
+): string {
+  return `arn:${partition}:sagemaker:${region}:${account}:notebook-instance/${name.toLowerCase()}`;
+}
+
+export function userProfileArn(
+  region: string,
+  account: string,
+  domainId: string,
+  name: string,
+  partition = partitionOf(region),
+): string {
+  return `arn:${partition}:sagemaker:${region}:${account}:user-profile/${domainId}/${name}`;
+}
+
+export function domainArn(
+  region: string,
+  account: string,
+  domainId: string,
+  partition = partitionOf(region),
+): string {
+  return `arn:${partition}:sagemaker:${region}:${account}:domain/${domainId}`;
 }
 
 export function spaceArn(region: string, account: string, domainId: string, name: string): string {

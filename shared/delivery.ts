@@ -24,6 +24,7 @@ export interface RecordedPlan {
 /** The records of an event's work: its plan, then each step on its own as it completes. */
 export interface JournalEntries {
   plan?: RecordedPlan;
+  exempt?: SettledStep;
   tags?: SettledStep;
   stop?: SettledStep;
   notify?: SettledStep;

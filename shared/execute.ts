@@ -8,10 +8,12 @@ import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
 import { publishNotification, type SnsMessage } from './aws/sns.ts';
 import type { ActionJournal, JournalEntries, SettledStep, StepName } from './delivery.ts';
+import type { ExemptionGrants } from './exemption.ts';
 import { composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
 import type { Policy } from './policy.ts';
 import { describePlannedAction, type NotificationReport } from './report.ts';
+import { hasTag, tagValue } from './tag-values.ts';
 import type { ActionResult, NotebookStatus, PlannedAction, Tags } from './types.ts';
 
 export interface ExecutionOptions {
@@ -25,6 +27,8 @@ export interface ExecutionOptions {
   recheck?: boolean;
   /** Queues the next re-check of a deferred stop; returns what to say about it. None: no backstop. */
   scheduleRecheck?: () => Promise<string>;
+  /** Where exemption grants are recorded. */
+  grants?: ExemptionGrants;
   /** Where each step's completion is recorded, under the event id (none: nothing is recorded). */
   journal?: {
     store: ActionJournal;
@@ -74,11 +78,12 @@ export function tagWrites(actions: readonly TagAction[], current: Tags): { set: 
   const unset: string[] = [];
   for (const action of actions) {
     if (action.type === 'tag') {
-      for (const [key, value] of Object.entries(action.tags)) if (current[key] !== value) set[key] = value;
-      for (const key of action.untag) if (key in current) unset.push(key);
+      for (const [key, value] of Object.entries(action.tags))
+        if (tagValue(current, key) !== value) set[key] = value;
+      for (const key of action.untag) if (hasTag(current, key)) unset.push(key);
     } else if (action.restoreValue === null) {
-      if (action.key in current) unset.push(action.key);
-    } else if (current[action.key] !== action.restoreValue) {
+      if (hasTag(current, action.key)) unset.push(action.key);
+    } else if (tagValue(current, action.key) !== action.restoreValue) {
       set[action.key] = action.restoreValue;
     }
   }
@@ -171,24 +176,54 @@ async function executeStop(
 }
 
 /**
- * Notify when the guardrails did (or tried, or will do) something, or when there is nothing else they could do.
- * Not when every other action found its work already done: that is a redelivery or a repeat of a known
- * finding, and the admins were told the first time.
+ * Whether the admins are told. Never decided by a tag a user can write: every finding of a user's own API call
+ * is told (a redelivery of the same call is dropped before this, by the idempotency ledger). SageMaker's
+ * state-change events and the guardrails' own re-checks are told only when an action did something or failed,
+ * when a stop was first deferred, or when a rule could not be verified.
  */
 export function shouldNotify(
   results: readonly ActionResult[],
+  assessment: Assessment,
   mode: Policy['mode'],
   recheck = false,
 ): boolean {
-  if (mode === 'report') return !recheck;
-  const others = results.filter((r) => r.type !== 'notify');
-  // A re-check tells the admins only what it did (or failed to do); waiting longer is no news.
-  if (recheck) return others.some((r) => r.status === 'done' || r.status === 'failed');
-  if (others.length === 0) return true;
-  return others.some((r) => {
-    if (r.status === 'deferred') return !recheck;
-    return r.status !== 'skipped' || !r.detail?.startsWith('already');
-  });
+  if (assessment.change?.operation !== 'state-change') return true;
+  if (!recheck && (assessment.evaluation?.unverifiable.length ?? 0) > 0) return true;
+  if (mode === 'report') return false;
+  return results.some(
+    (r) =>
+      r.type !== 'notify' &&
+      (r.status === 'done' || r.status === 'failed' || (r.status === 'deferred' && !recheck)),
+  );
+}
+
+/** Records or ends an exemption grant in the guardrails' own store. */
+async function executeExempt(
+  action: Extract<PlannedAction, { type: 'exempt' }>,
+  opts: ExecutionOptions,
+): Promise<ActionResult & { retry?: AwsCallError }> {
+  if (opts.dryRun) return wouldDo(action, 'dry run');
+  if (!opts.grants) {
+    return {
+      type: 'exempt',
+      status: 'failed',
+      detail: 'no exemption store configured',
+      error: 'NoGrantStore',
+    };
+  }
+  try {
+    if (action.grant) await opts.grants.put(action.grant);
+    else await opts.grants.delete(action.resourceArn);
+    return { type: 'exempt', status: 'done', detail: describePlannedAction(action) };
+  } catch (error) {
+    const failed: ActionResult = {
+      type: 'exempt',
+      status: 'failed',
+      detail: (error as Error).message,
+      error: errorName(error),
+    };
+    return isTransient(error) ? Object.assign(failed, { retry: error }) : failed;
+  }
 }
 
 export async function executePlan(assessment: Assessment, opts: ExecutionOptions): Promise<Execution> {
@@ -197,6 +232,20 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   const mode = opts.policy.mode;
   const results: ActionResult[] = [];
   let retry: AwsCallError | undefined;
+
+  // The grant is recorded before the quarantine is lifted: a failed record leaves the resource as it was.
+  const exempt = plan.find((a) => a.type === 'exempt');
+  if (exempt) {
+    if (mode === 'report') results.push(wouldDo(exempt, 'report mode'));
+    else {
+      const step = await journaled(opts, 'exempt', async () => {
+        const { retry: failure, ...result } = await executeExempt(exempt, opts);
+        return { results: [result], ...(failure ? { retry: failure } : {}) };
+      });
+      results.push(...step.results);
+      retry ??= step.retry;
+    }
+  }
 
   const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
   const tagsStep = async (): Promise<StepOutcome> => {
@@ -248,11 +297,11 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   // A retry of an attempt that recorded its plan but not its alert: the alert was never sent (the first attempt
   // failed or died before it), whatever the writes now find already in place.
   const resumed = opts.journal?.resumed === true && !opts.journal.recorded.notify && !opts.recheck;
-  if (!resumed && !shouldNotify(results, mode, opts.recheck)) {
+  if (!resumed && !shouldNotify(results, assessment, mode, opts.recheck)) {
     results.push({
       type: 'notify',
       status: 'skipped',
-      detail: 'already notified: the resource is already in this status',
+      detail: 'nothing new: no action was needed on this state change',
     });
     return outcome();
   }

@@ -1,5 +1,6 @@
 // The guardrails as the Lambda functions run them: event -> live assessment -> executed actions -> report.
 // The replay CLI's --simulate and --live modes run exactly this.
+import { parseSageMakerArn } from './arn.ts';
 import type { AwsClientProvider } from './aws/client-provider.ts';
 import { AwsCallError } from './aws/errors.ts';
 import { createLiveStateSource } from './aws/live-source.ts';
@@ -14,11 +15,18 @@ import {
 } from './delivery.ts';
 import { normalizeEvent } from './events/normalize.ts';
 import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
+import { type ExemptionGrants, InMemoryExemptionGrants } from './exemption.ts';
 import { locationOf } from './location.ts';
 import { composeReadFailure, composeStopAbandoned } from './notification.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
-import { nextRecheck, RECHECK_DELAY_SECONDS, type RecheckRequest, recheckRequestFor } from './recheck.ts';
+import {
+  nextRecheck,
+  RECHECK_DELAY_SECONDS,
+  type RecheckRequest,
+  recheckRequestFor,
+  recheckScope,
+} from './recheck.ts';
 import { buildReport, type EventReport } from './report.ts';
 import type { NormalizedChange } from './types.ts';
 
@@ -35,6 +43,12 @@ export interface GuardrailsOptions {
   /** How long an invocation may hold an event before a retry may take it over: the Lambda timeout. */
   invocationBudgetMs?: number;
   now?: () => Date;
+  /** The exact role ARNs of the deployed functions: their own calls are not judged. */
+  ownRoleArns?: readonly string[];
+  /** Organization mode: the member role's name; its calls in the event's own account are the guardrails'. */
+  memberRoleName?: string;
+  /** Where exemption grants are recorded (DynamoDB when deployed); this process's memory when not given. */
+  grants?: ExemptionGrants;
 }
 
 export interface HandleOptions {
@@ -70,11 +84,13 @@ const DEFAULT_BUDGET_MS = 60_000;
 export class Guardrails {
   readonly source: StateSource;
   readonly delivery: DeliveryStore;
+  readonly grants: ExemptionGrants;
   private readonly now: () => Date;
 
   constructor(readonly options: GuardrailsOptions) {
     this.source = createLiveStateSource(options.clients);
     this.delivery = options.delivery ?? memoryDeliveryStore();
+    this.grants = options.grants ?? new InMemoryExemptionGrants();
     this.now = options.now ?? (() => new Date());
   }
 
@@ -82,7 +98,12 @@ export class Guardrails {
     const { policy } = this.options;
     let assessment: Assessment;
     try {
-      assessment = await assessEvent(event, policy, this.source);
+      assessment = await assessEvent(event, policy, this.source, {
+        ownRoleArns: this.options.ownRoleArns ?? [],
+        ...(this.options.memberRoleName ? { memberRoleName: this.options.memberRoleName } : {}),
+        grants: this.grants,
+        now: this.now(),
+      });
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       const normalized = normalizeEvent(event);
@@ -177,6 +198,7 @@ export class Guardrails {
     return {
       aws: change ? clients.for(locationOf(change)) : clients.homeClients,
       policy,
+      grants: this.grants,
       ...(topicArn ? { topicArn } : {}),
       ...(dryRun ? { dryRun: true } : {}),
       ...(journal ? { journal } : {}),
@@ -207,7 +229,10 @@ export class Guardrails {
     assessment?: Assessment,
   ): Promise<Execution> {
     const rules = [...new Set((assessment?.evaluation?.violations ?? []).map((v) => v.rule))];
-    const message = composeStopAbandoned(request.resource, request, {
+    // The live notebook's identity when it was read; else the message's, whose ARN was validated. The message's
+    // other fields are not trusted: where it lives comes from the ARN.
+    const notebook = assessment?.state?.ref ?? request.resource;
+    const message = composeStopAbandoned(notebook, parseSageMakerArn(notebook.arn) ?? recheckScope(request), {
       attempts: request.attempt,
       firstDeferredAt: request.firstDeferredAt,
       status,

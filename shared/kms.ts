@@ -1,5 +1,9 @@
 // KMS key identification. A KmsKeyId may be a key id, key ARN, alias name or alias ARN; the rules compare
 // keys by ARN, so every form is turned into ARNs where that is decidable.
+import type { ArnScope } from './arn.ts';
+
+export { partitionOf } from './arn.ts';
+
 import type { KmsKeyInfo } from './types.ts';
 
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
@@ -10,23 +14,16 @@ export function isAwsManagedAlias(aliasName: string): boolean {
   return aliasName.startsWith('alias/aws/');
 }
 
-/** The ARN partition of a region: GovCloud and China regions have their own. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
-
 /** What the form of a key identifier tells, without calling AWS. Keys given without an ARN live in the caller's account and region. */
-export function resolveKmsKeyFromForm(given: string, region: string, account: string): KmsKeyInfo {
+export function resolveKmsKeyFromForm(given: string, scope: ArnScope): KmsKeyInfo {
+  const { partition, region, account } = scope;
   const info: KmsKeyInfo = { given, resolved: true };
   const keyArn = given.match(KEY_ARN);
   const aliasArn = given.match(ALIAS_ARN);
   if (keyArn) info.keyArn = given;
   else if (aliasArn) info.aliasArn = given;
-  else if (given.startsWith('alias/'))
-    info.aliasArn = `arn:${partitionOf(region)}:kms:${region}:${account}:${given}`;
-  else info.keyArn = `arn:${partitionOf(region)}:kms:${region}:${account}:key/${given}`;
+  else if (given.startsWith('alias/')) info.aliasArn = `arn:${partition}:kms:${region}:${account}:${given}`;
+  else info.keyArn = `arn:${partition}:kms:${region}:${account}:key/${given}`;
   const aliasName = aliasArn?.[4] ?? (given.startsWith('alias/') ? given : undefined);
   if (aliasName && isAwsManagedAlias(aliasName)) info.manager = 'AWS';
   else {

@@ -1,5 +1,6 @@
 // The message admins get: a subject they can scan in an inbox, a body that says who did what and what the
 // guardrails did, and attributes that SNS subscriptions can filter on. Pure: built from the outcome alone.
+import { consoleDomain, isRegionName, parseSageMakerArn } from './arn.ts';
 import type { SnsMessage } from './aws/sns.ts';
 import type { Assessment } from './pipeline.ts';
 import { safeText } from './text.ts';
@@ -26,14 +27,18 @@ export interface NotificationContext {
   statusTagKey: string;
 }
 
-function headline(results: ActionResult[], mode: 'enforce' | 'report'): string {
+function headline(results: ActionResult[], mode: 'enforce' | 'report', assessment: Assessment): string {
   const status = (type: string) => results.find((r) => r.type === type)?.status;
   if (mode === 'report') return results.some((r) => r.type === 'stop') ? 'WOULD STOP' : 'REPORT';
+  if (assessment.evaluation?.granted && (assessment.evaluation.violations.length ?? 0) === 0) {
+    return status('exempt') === 'done' ? 'EXEMPTED' : 'EXEMPTION FAILED';
+  }
   if (status('stop') === 'done') return 'STOPPED';
   if (status('stop') === 'deferred') return 'STOP PENDING';
   if (results.some((r) => r.status === 'failed')) return 'ACTION FAILED';
   if (status('revert') === 'done') return 'REVERTED';
   if (status('tag') === 'done') return 'TAGGED';
+  if (assessment.evaluation?.violations.length === 0) return 'UNVERIFIABLE';
   return 'NONCOMPLIANT';
 }
 
@@ -48,14 +53,23 @@ const NOUN: Record<ResourceRef['type'], string> = {
   'studio-lifecycle-config': 'Studio lifecycle config',
 };
 
-export function consoleLink(resource: ResourceRef, region: string): string {
-  const base = `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#`;
+/**
+ * The resource in the AWS console of its partition. Built only from a validated ARN (the live resource's, or the
+ * event's) and the partition's fixed console domain: no text from a message or tag can choose the host.
+ */
+export function consoleLink(resource: ResourceRef): string {
+  const parsed = parseSageMakerArn(resource.arn);
+  const domain = parsed && consoleDomain(parsed.partition);
+  if (!parsed || !domain || !isRegionName(parsed.region))
+    return '(no console link: not a SageMaker ARN of a known partition)';
+  const region = parsed.region;
+  const base = `https://${region}.${domain}/sagemaker/home?region=${region}#`;
   const name = encodeURIComponent(resource.name);
   switch (resource.type) {
     case 'notebook-instance':
       return `${base}/notebook-instances/${name}`;
     case 'user-profile':
-      return `${base}/studio/${encodeURIComponent(resource.domainId ?? '')}/user/${name}`;
+      return `${base}/studio/${encodeURIComponent(resource.domainId ?? parsed.domainId ?? '')}/user/${name}`;
     case 'domain':
     case 'space':
     case 'app':
@@ -128,29 +142,64 @@ export function composeNotification(context: NotificationContext): SnsMessage {
   const { assessment, results, mode } = context;
   const { change, evaluation } = assessment;
   if (!change || !evaluation) throw new Error('a notification needs an evaluated change');
-  const resource = change.resource;
+  // As read live when it was (the event's own identifiers otherwise).
+  const resource = assessment.state?.ref ?? change.resource;
   const violations = evaluation.violations;
-  const severity = SEVERITY_ORDER.find((s) => violations.some((v) => v.severity === s)) ?? 'low';
-  const rules = [...new Set(violations.map((v) => v.rule))];
-  const first = violations[0]?.message ?? 'noncompliant';
+  const { unverifiable, unevaluated, granted } = evaluation;
+  const severity =
+    SEVERITY_ORDER.find((s) => violations.some((v) => v.severity === s)) ??
+    (unverifiable.length > 0 ? 'high' : 'low');
+  const rules = [...new Set([...violations, ...unverifiable].map((v) => v.rule))];
+  const first =
+    violations[0]?.message ??
+    (unverifiable[0]
+      ? `${unverifiable[0].rule} could not be verified`
+      : granted
+        ? `exempt until ${granted.expiresAt.slice(0, 10)}`
+        : 'noncompliant');
   const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
   // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
-  const head = subjectHead(headline(results, mode), resource, change);
+  const head = subjectHead(headline(results, mode, assessment), resource, change);
   const room = SUBJECT_MAX - head.length - more.length;
   const subject =
-    room >= 15 || violations.length === 1
+    room >= 15 || violations.length <= 1
       ? asciiSubject(`${head}${asciiText(first, room)}${more}`)
       : asciiSubject(`${head}${violations.length} violations`);
 
+  const opening = granted
+    ? `An exemption of a SageMaker ${NOUN[resource.type]} was granted`
+    : violations.length > 0
+      ? `sm-guardrails found a noncompliant SageMaker ${NOUN[resource.type]}`
+      : `sm-guardrails could not verify a SageMaker ${NOUN[resource.type]}`;
   const body = [
-    `sm-guardrails found a noncompliant SageMaker ${NOUN[resource.type]}${mode === 'report' ? ' (report mode: nothing was changed)' : ''}.`,
+    `${opening}${mode === 'report' ? ' (report mode: nothing was changed)' : ''}.`,
     '',
     ...eventLines(change),
     ...(restartedWhileQuarantined(context)
       ? ['', 'The notebook was started again while quarantined: the guardrails stopped it again.']
       : []),
+    ...(granted
+      ? [
+          '',
+          'Exemption:',
+          `  granted by ${safeText(granted.grantedBy, 300)} at ${granted.grantedAt}`,
+          `  until      ${granted.expiresAt}`,
+          `  reason     ${safeText(granted.reason, 300)}`,
+          '  The resource is not remediated until then (tag tampering still is); its quarantine, if any, is lifted.',
+        ]
+      : []),
+    ...(unverifiable.length > 0
+      ? [
+          '',
+          'Could not be verified (an AWS read failed; this is not a pass):',
+          ...unverifiable.map((u) => `  - ${u.rule}: ${safeText(u.reason, 300)} [${safeText(u.error, 120)}]`),
+        ]
+      : []),
+    ...(unevaluated.length > 0
+      ? ['', 'Not evaluated:', ...unevaluated.map((u) => `  - ${u.rule}: ${safeText(u.reason, 300)}`)]
+      : []),
     '',
-    'Violations:',
+    violations.length > 0 ? 'Violations:' : 'Violations: none found',
     ...violations.flatMap((v) => [
       `  - [${v.severity}] ${v.rule}: ${safeText(v.message, 200)}`,
       `      seen:     ${safeText(v.seen, 300)}`,
@@ -167,7 +216,7 @@ export function composeNotification(context: NotificationContext): SnsMessage {
       ),
     ...(results.every((r) => r.type === 'notify') ? ['  - none besides this notification'] : []),
     '',
-    `Console:   ${consoleLink(resource, change.region)}`,
+    `Console:   ${consoleLink(resource)}`,
   ].join('\n');
 
   return {
@@ -209,7 +258,7 @@ export function composeStopAbandoned(
       ? 'Nothing is left to stop. If it is created again, the guardrails check it again.'
       : 'A Failed notebook cannot be stopped: check why it failed (capacity, a lifecycle script over 5 minutes) and delete it; if it is started again, the guardrails check it again.',
     '',
-    `Console:   ${consoleLink({ type: 'notebook-instance', ...notebook }, where.region)}`,
+    `Console:   ${consoleLink({ type: 'notebook-instance', ...notebook })}`,
   ].join('\n');
   return {
     subject,
@@ -246,7 +295,7 @@ export function composeReadFailure(
     'Fix:       grant the guardrails role this read (or the key policy / resource policy it needs), then redrive',
     '           the event: sm-guardrails redrive --stage <stage> (docs/operate.md).',
     '',
-    `Console:   ${consoleLink(resource, change.region)}`,
+    `Console:   ${consoleLink(resource)}`,
   ].join('\n');
   return {
     subject,

@@ -2,11 +2,13 @@
 // Where the resource state comes from is injected: the event alone (offline) or AWS (live adapters).
 import { type Evaluation, evaluate } from './evaluate.ts';
 import { normalizeEvent } from './events/normalize.ts';
-import { resolveKmsKeyFromForm } from './kms.ts';
+import { type ExemptionGrants, grantFromTag, grantInForce } from './exemption.ts';
+import { checkKmsAllowlist, resolveKmsKeyFromForm } from './kms.ts';
 import { misplacedResource } from './location.ts';
 import type { Policy } from './policy.ts';
+import type { ExemptionState } from './rules/rule.ts';
 import { stateFromChange } from './state.ts';
-import { actorMatches, requiredTagsFor } from './tag-values.ts';
+import { actorMatches, hasTag, isOwnPrincipal, requiredTagsFor, tagValue } from './tag-values.ts';
 import type {
   Actor,
   KmsKeyInfo,
@@ -49,7 +51,7 @@ export interface Assessment {
 export const offlineStateSource: StateSource = {
   kind: 'event',
   readState: async (change) => stateFromChange(change),
-  resolveKmsKey: async (keyId, change) => resolveKmsKeyFromForm(keyId, change.region, change.account),
+  resolveKmsKey: async (keyId, change) => resolveKmsKeyFromForm(keyId, change),
   resolveKmsAllowlist: async () => [],
   principalTags: async () => undefined,
 };
@@ -75,6 +77,8 @@ function early<T>(read: () => Promise<T>): () => Promise<T> {
 function kmsKeyToPrefetch(change: NormalizedChange, policy: Policy): string | undefined {
   const keyId = change.settings.kmsKeyId;
   if (change.operation !== 'create' || typeof keyId !== 'string') return undefined;
+  // A key the allowlist rules out by its ARN alone is never asked about.
+  if (keyRuledOutByForm(keyId, change, policy)) return undefined;
   if (change.resource.type === 'notebook-instance' && policy.notebook.requireKmsKey) return keyId;
   if (change.resource.type === 'domain' && policy.domain.requireKmsKey) return keyId;
   return undefined;
@@ -112,7 +116,67 @@ function needsPrincipalTags(
   );
 }
 
-export async function assessEvent(input: unknown, policy: Policy, source: StateSource): Promise<Assessment> {
+export interface AssessOptions {
+  /** The exact role ARNs of the guardrails' own functions (from the deployment): their calls are not judged. */
+  ownRoleArns?: readonly string[];
+  /**
+   * Organization mode: the name of the member role the guardrails act through. Only that role in the event's own
+   * partition and account is theirs (exactly: no pattern).
+   */
+  memberRoleName?: string;
+  /** Where exemption grants are recorded. Without one, no exemption tag is honoured (fail closed). */
+  grants?: ExemptionGrants;
+  now?: Date;
+}
+
+/** What the guardrails' records say of the resource's exemption, and whether this change grants or ends one. */
+async function exemptionState(
+  change: NormalizedChange,
+  state: ResourceState,
+  policy: Policy,
+  options: AssessOptions,
+): Promise<ExemptionState> {
+  const now = options.now ?? new Date();
+  const key = policy.exemption.tagKey;
+  const byAllowed = actorMatches(change.actor, policy.exemption.allowedPrincipals);
+  const touched = [...Object.keys(change.tagsSet ?? {}), ...(change.tagsRemoved ?? [])].some(
+    (k) => k.toLowerCase() === key.toLowerCase(),
+  );
+  // Only an exemption tag (present, or touched by this change) can exempt: most events cost no store read.
+  if (!hasTag(state.tags, key) && !touched) return {};
+  const recorded = await options.grants?.get(state.ref.arn);
+  const result: ExemptionState = {};
+  if (grantInForce(recorded, now)) result.grant = recorded;
+  else if (recorded) result.expired = recorded;
+  if (byAllowed && change.operation === 'add-tags' && Object.hasOwn(change.tagsSet ?? {}, key)) {
+    const value = tagValue(state.tags, key);
+    // Granted as the resource has it now (a later change may already have replaced it); never already expired.
+    if (value !== undefined && value !== result.grant?.reason) {
+      const grant = grantFromTag(state.ref.arn, value, change.actor, now, policy);
+      if (grantInForce(grant, now)) result.granting = grant;
+    }
+  }
+  if (byAllowed && change.operation === 'delete-tags' && change.tagsRemoved?.includes(key)) {
+    result.ended = true;
+    delete result.grant;
+  }
+  return result;
+}
+
+/** Never asks KMS about a key that the allowlist rules out by its ARN alone. */
+function keyRuledOutByForm(keyId: string, change: NormalizedChange, policy: Policy): KmsKeyInfo | undefined {
+  const allowlist = policy.kms.allowedKeys;
+  if (allowlist.length === 0) return undefined;
+  const form = resolveKmsKeyFromForm(keyId, change);
+  return checkKmsAllowlist(form, allowlist) === 'not-allowed' ? form : undefined;
+}
+
+export async function assessEvent(
+  input: unknown,
+  policy: Policy,
+  source: StateSource,
+  options: AssessOptions = {},
+): Promise<Assessment> {
   const normalized = normalizeEvent(input);
   if (normalized.kind === 'invalid') {
     const { eventId, eventName, path, reason } = normalized;
@@ -122,7 +186,7 @@ export async function assessEvent(input: unknown, policy: Policy, source: StateS
     const { eventId, eventName, actor, reason } = normalized;
     return { verdict: 'skipped', reason, ...defined({ eventId, eventName, actor }) };
   }
-  return assessChange(normalized.change, policy, source);
+  return assessChange(normalized.change, policy, source, options);
 }
 
 /**
@@ -133,6 +197,7 @@ export async function assessChange(
   change: NormalizedChange,
   policy: Policy,
   source: StateSource,
+  options: AssessOptions = {},
 ): Promise<Assessment> {
   const base = {
     eventId: change.eventId,
@@ -144,6 +209,19 @@ export async function assessChange(
   // An ARN elsewhere than the event's own account and region is never resolved there (nor here): fail loudly.
   const misplaced = misplacedResource(change);
   if (misplaced) return { ...base, verdict: 'invalid', path: '$.detail', reason: `$.detail: ${misplaced}` };
+  const own = [
+    ...(options.ownRoleArns ?? []),
+    ...(options.memberRoleName
+      ? [`arn:${change.partition}:iam::${change.account}:role/${options.memberRoleName}`]
+      : []),
+  ];
+  if (isOwnPrincipal(change.actor, own)) {
+    return {
+      ...base,
+      verdict: 'skipped',
+      reason: `call by the guardrails' own role (${change.actor.roleArn ?? change.actor.arn})`,
+    };
+  }
   if (actorMatches(change.actor, policy.ignoredPrincipals)) {
     return {
       ...base,
@@ -179,18 +257,22 @@ export async function assessChange(
   const callerTags = callerEarly ? await callerEarly() : undefined;
   const kmsKeyId =
     typeof state.kmsKeyId === 'string' && needsKmsKey(state, policy) ? state.kmsKeyId : undefined;
-  const [kmsKey, allowedKmsKeyArns] = kmsKeyId
-    ? await Promise.all([
-        kmsEarly && kmsKeyId === kmsFromEvent ? kmsEarly() : source.resolveKmsKey(kmsKeyId, change),
-        aliasesListed
-          ? (allowlistEarly ?? (() => source.resolveKmsAllowlist(policy.kms.allowedKeys)))()
-          : undefined,
-      ])
-    : [undefined, undefined];
+  const ruledOut = kmsKeyId ? keyRuledOutByForm(kmsKeyId, change, policy) : undefined;
+  const [kmsKey, allowedKmsKeyArns] =
+    kmsKeyId && !ruledOut
+      ? await Promise.all([
+          kmsEarly && kmsKeyId === kmsFromEvent ? kmsEarly() : source.resolveKmsKey(kmsKeyId, change),
+          aliasesListed
+            ? (allowlistEarly ?? (() => source.resolveKmsAllowlist(policy.kms.allowedKeys)))()
+            : undefined,
+        ])
+      : [ruledOut, undefined];
+  const exemption = await exemptionState(change, state, policy, options);
   const ctx = {
     change,
     state,
     policy,
+    exemption,
     ...(kmsKey ? { kmsKey } : {}),
     ...(allowedKmsKeyArns ? { allowedKmsKeyArns } : {}),
     ...(callerTags ? { principalTags: callerTags } : {}),

@@ -1,6 +1,7 @@
 // The policy: what the guardrails require and what they do about it. Strict objects, so a typo in a key is an
 // error rather than a silently ignored setting. YAML files are read by policy-file.ts (the CLI and packaging);
 // the Lambda functions get the validated policy as JSON and never load a YAML parser.
+import { RE2JS } from 're2js';
 import * as z from 'zod/mini';
 import './zod.ts';
 
@@ -8,17 +9,26 @@ export const ACTION_TYPES = ['tag', 'stop', 'revert', 'notify'] as const;
 
 const principalPattern = z
   .string()
-  .check(z.regex(/^arn:[^\s]+$/, 'must be an ARN pattern such as arn:aws:iam::*:role/name-*'));
+  .check(
+    z.regex(/^arn:[^\s]+$/, 'must be an ARN pattern such as arn:aws:iam::*:role/name-*'),
+    z.maxLength(2048),
+  );
+
+/**
+ * Property names of JavaScript objects: as tag keys or map keys they would read an object's own machinery
+ * (`tags.constructor` is a function) or be dropped (`__proto__`). A policy may not use them.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  '__proto__',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 
 const regexString = z.string().check(
-  z.refine((source) => {
-    try {
-      new RegExp(source, 'u');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a valid regular expression'),
+  z.refine((source) => compileTagPattern(source) !== undefined, {
+    error: (issue) =>
+      `must be a regular expression the linear-time engine (RE2 syntax) accepts: ${tagPatternError(String(issue.input))}`,
+  }),
 );
 
 const requiredTagSchema = z.strictObject({
@@ -31,7 +41,11 @@ const requiredTagSchema = z.strictObject({
 });
 export type RequiredTag = z.infer<typeof requiredTagSchema>;
 
-const tagKey = z.string().check(z.minLength(1), z.maxLength(128));
+const tagKey = z.string().check(
+  z.minLength(1),
+  z.maxLength(128),
+  z.refine((key) => !RESERVED_NAMES.has(key), 'is a reserved name (a JavaScript object property)'),
+);
 const requiredTagMap = z.record(tagKey, requiredTagSchema);
 
 const kmsAllowEntry = z
@@ -84,6 +98,10 @@ export const policySchema = z.strictObject({
     z.strictObject({
       tagKey: z._default(tagKey, 'guardrails:exempt'),
       allowedPrincipals: z._default(z.array(principalPattern), []),
+      /** How long a grant lasts when its tag value names no `until=YYYY-MM-DD`. */
+      defaultDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(3650)), 30),
+      /** No grant lasts longer, whatever its `until` says. */
+      maxDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(3650)), 90),
     }),
   ),
   kms: section(
@@ -157,8 +175,11 @@ export const policySchema = z.strictObject({
     z._default(z.partialRecord(z.enum(RULE_IDS as [RuleId, ...RuleId[]]), actionList), {}),
     z.transform((given) => ({ ...DEFAULT_ACTIONS, ...given }) as Record<RuleId, readonly ActionName[]>),
   ),
-  /** Calls by these principals are not evaluated: the guardrails' own roles, so they never loop on their writes. */
-  ignoredPrincipals: z._default(z.array(principalPattern), ['arn:aws:iam::*:role/sm-guardrails-*']),
+  /**
+   * Calls by these principals are not evaluated. The guardrails' own roles need no entry: the deployment gives
+   * their exact ARNs (SM_GUARDRAILS_OWN_ROLE_ARNS). Each `*` matches any run of characters except `:`.
+   */
+  ignoredPrincipals: z._default(z.array(principalPattern), []),
   statusTagKey: z._default(tagKey, 'guardrails:status'),
   /** What `generate-policies` writes (prevention/): read by the generator only, never by the Lambda functions. */
   prevention: section(
@@ -196,13 +217,36 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(top level)' : path.map(String).join('.');
 }
 
+/** Reserved names used as keys anywhere in the document (zod would silently drop a `__proto__` key). */
+function reservedKeyProblems(value: unknown, path: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const problems: string[] = [];
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (RESERVED_NAMES.has(key)) {
+      problems.push(
+        `${fieldPath([...path, key])}: "${key}" is a reserved name (a JavaScript object property)`,
+      );
+    } else problems.push(...reservedKeyProblems(child, [...path, key]));
+  }
+  return problems;
+}
+
 /** Validates a parsed policy document. Errors name the file, the field and the reason. */
 export function validatePolicy(raw: unknown, file: string): Policy {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PolicyError(file, ['(top level): expected a mapping of policy settings']);
   }
+  const reserved = reservedKeyProblems(raw);
+  if (reserved.length > 0) throw new PolicyError(file, reserved);
   const result = policySchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    const policy = result.data;
+    if (policy.exemption.defaultDays > policy.exemption.maxDays) {
+      throw new PolicyError(file, ['exemption.defaultDays: must not exceed exemption.maxDays']);
+    }
+    return policy;
+  }
   throw new PolicyError(
     file,
     result.error.issues.map((issue) => {
@@ -227,18 +271,64 @@ export function parsePolicyJson(text: string, file: string): Policy {
   return validatePolicy(raw ?? {}, file);
 }
 
-const patternCache = new Map<string, RegExp>();
+/** A principal pattern compiled once: its `:`-separated fields, each split at its `*`s. */
+type CompiledPattern = string[][];
+const patternCache = new Map<string, CompiledPattern>();
 
-/** ARN pattern with `*` wildcards, matched against the whole ARN. */
-export function matchesPrincipalPattern(pattern: string, arn: string): boolean {
-  let regex = patternCache.get(pattern);
-  if (!regex) {
-    const source = pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    regex = new RegExp(`^${source}$`);
-    patternCache.set(pattern, regex);
+/** One field of an ARN against one field of a pattern: literals found in order, leftmost first. Linear. */
+function fieldMatches(parts: readonly string[], field: string): boolean {
+  const first = parts[0] ?? '';
+  if (parts.length === 1) return field === first;
+  const last = parts[parts.length - 1] ?? '';
+  if (field.length < first.length + last.length) return false;
+  if (!field.startsWith(first) || !field.endsWith(last)) return false;
+  let at = first.length;
+  const end = field.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i] ?? '';
+    const found = field.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
   }
-  return regex.test(arn);
+  return true;
+}
+
+/**
+ * ARN pattern with `*` wildcards, matched against the whole ARN. A `*` matches any run of characters except `:`,
+ * so it stays inside one ARN field (an account id, a resource such as `role/path/name`). No regular expression
+ * is built from the pattern: matching is linear in the ARN's length whatever the pattern.
+ */
+export function matchesPrincipalPattern(pattern: string, arn: string): boolean {
+  let compiled = patternCache.get(pattern);
+  if (!compiled) {
+    compiled = pattern.split(':').map((field) => field.split('*'));
+    patternCache.set(pattern, compiled);
+  }
+  const fields = arn.split(':');
+  if (fields.length !== compiled.length) return false;
+  return compiled.every((parts, i) => fieldMatches(parts, fields[i] ?? ''));
+}
+
+const tagPatternCache = new Map<string, RE2JS | undefined>();
+
+/** A tag-value pattern on the linear-time RE2 engine; undefined when RE2 cannot express it. */
+export function compileTagPattern(source: string): RE2JS | undefined {
+  if (tagPatternCache.has(source)) return tagPatternCache.get(source);
+  let compiled: RE2JS | undefined;
+  try {
+    compiled = RE2JS.compile(source);
+  } catch {
+    compiled = undefined;
+  }
+  tagPatternCache.set(source, compiled);
+  return compiled;
+}
+
+function tagPatternError(source: string): string {
+  try {
+    RE2JS.compile(source);
+    return 'unknown error';
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -1,6 +1,6 @@
 // The report of one event: the JSON Lines contract of `sm-guardrails replay --json` and the Lambda `finding` log.
 import type { Assessment } from './pipeline.ts';
-import type { ActionResult, Actor, PlannedAction, Unevaluated, Verdict } from './types.ts';
+import type { ActionResult, Actor, PlannedAction, Unevaluated, Unverifiable, Verdict } from './types.ts';
 
 export interface NotificationReport {
   subject: string;
@@ -31,6 +31,8 @@ export interface EventReport {
     recreateRequired?: boolean;
   }>;
   unevaluated: Unevaluated[];
+  /** Rules whose live AWS read failed (with the error): not compliant. */
+  unverifiable: Unverifiable[];
   actions: ActionResult[];
   notifications?: NotificationReport[];
   /** Reporting-only event fields with an unexpected shape, ignored: the event was still enforced. */
@@ -58,6 +60,10 @@ export function describePlannedAction(action: PlannedAction): string {
       return action.restoreValue === null
         ? `remove tag ${action.key}`
         : `restore tag ${action.key}=${action.restoreValue}`;
+    case 'exempt':
+      return action.grant
+        ? `record the exemption of ${action.resourceArn} until ${action.grant.expiresAt}`
+        : `end the exemption of ${action.resourceArn}`;
     case 'notify':
       return 'notify the admins';
   }
@@ -101,6 +107,7 @@ export function buildReport(
       ...(v.recreateRequired ? { recreateRequired: true } : {}),
     })),
     unevaluated: assessment.evaluation?.unevaluated ?? [],
+    unverifiable: assessment.evaluation?.unverifiable ?? [],
     actions,
   };
   if (extra.notifications) report.notifications = extra.notifications;

@@ -1,3 +1,5 @@
+import type { ExemptionGrant } from './exemption.ts';
+
 // The vocabulary of the data flow:
 // event -> NormalizedChange -> ResourceState -> Violation[] -> PlannedAction[] -> ActionResult[] -> Outcome.
 
@@ -137,6 +139,8 @@ export interface NormalizedChange {
   eventId: string;
   eventTime: string;
   eventName: string;
+  /** Where the resource lives: every ARN the guardrails build or match uses this partition. */
+  partition: string;
   account: string;
   region: string;
   operation: ChangeOperation;
@@ -187,6 +191,8 @@ export interface KmsKeyInfo {
   /** False when the key could not be resolved (e.g. not found, access denied). */
   resolved: boolean;
   note?: string;
+  /** The AWS error of a live read that failed (kms:DescribeKey AccessDenied, throttled, not found). */
+  error?: string;
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -212,12 +218,22 @@ export interface Unevaluated {
   reason: string;
 }
 
-export type ActionType = 'tag' | 'stop' | 'revert' | 'notify';
+/** A rule whose AWS read failed on a live evaluation: not compliant, not known noncompliant; the admins are told. */
+export interface Unverifiable {
+  rule: string;
+  reason: string;
+  /** The AWS call and error, e.g. `kms:DescribeKey: AccessDeniedException`. */
+  error: string;
+}
+
+export type ActionType = 'tag' | 'stop' | 'revert' | 'exempt' | 'notify';
 
 export type PlannedAction =
   | { type: 'tag'; tags: Tags; untag: string[] }
   | { type: 'stop' }
   | { type: 'revert'; key: string; restoreValue: string | null }
+  /** Record an exemption grant in the guardrails' store, or end one (grant null). */
+  | { type: 'exempt'; resourceArn: string; grant: ExemptionGrant | null }
   | { type: 'notify' };
 
 export type ActionStatus = 'planned' | 'done' | 'deferred' | 'failed' | 'skipped';
@@ -230,4 +246,4 @@ export interface ActionResult {
   error?: string;
 }
 
-export type Verdict = 'compliant' | 'noncompliant' | 'skipped' | 'invalid';
+export type Verdict = 'compliant' | 'noncompliant' | 'unverifiable' | 'skipped' | 'invalid';

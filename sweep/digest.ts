@@ -34,15 +34,12 @@ export function byWorst(a: ResourceResult, b: ResourceResult): number {
 }
 
 export function resourceConsoleLink(r: ResourceResult['resource']): string {
-  return consoleLink(
-    {
-      type: r.type as ResourceType,
-      arn: r.arn,
-      name: r.name,
-      ...(r.domainId ? { domainId: r.domainId } : {}),
-    },
-    r.region,
-  );
+  return consoleLink({
+    type: r.type as ResourceType,
+    arn: r.arn,
+    name: r.name,
+    ...(r.domainId ? { domainId: r.domainId } : {}),
+  });
 }
 
 const ascii = (value: string, max: number) => {

@@ -7,6 +7,7 @@ import { AwsCallError } from '#core/aws/errors';
 import { KmsKeyResolver } from '#core/aws/kms';
 import { readResourceState } from '#core/aws/sagemaker';
 import { executePlan } from '#core/execute';
+import type { ExemptionGrants } from '#core/exemption';
 import { locationOf } from '#core/location';
 import { type Assessment, assessChange, type StateSource } from '#core/pipeline';
 import type { Policy, RuleId } from '#core/policy';
@@ -65,6 +66,8 @@ export interface SweepOptions {
   /** List page size; the API maximum (100) unless a test needs small pages. */
   pageSize?: number;
   now?: () => Date;
+  /** Where exemption grants are recorded. Without one no exemption tag is honoured (fail closed). */
+  grants?: ExemptionGrants;
   /** Called once the target is listed (progress bars; tests use it to change the account mid-sweep). */
   onListed?: (count: number) => void | Promise<void>;
   onResult?: (result: ResourceResult) => void;
@@ -104,6 +107,7 @@ export function sweepChange(ref: ResourceRef, target: Target, sweepId: string, n
     eventId: `sweep-${sweepId}-${ref.arn}`,
     eventTime: now.toISOString(),
     eventName: 'Sweep',
+    partition: target.partition,
     account: target.account,
     region: target.region,
     operation: 'state-change',
@@ -133,7 +137,8 @@ function resultOf(assessment: Assessment, ref: ResourceRef, target: Target, acti
       region: target.region,
       ...(live.domainId ? { domainId: live.domainId } : {}),
     },
-    verdict: report.verdict === 'invalid' ? 'error' : report.verdict,
+    // Unverifiable (an AWS read failed) is what the sweep calls an error: never compliant, always in the digest.
+    verdict: report.verdict === 'invalid' || report.verdict === 'unverifiable' ? 'error' : report.verdict,
     violations: report.violations,
     unevaluated: report.unevaluated,
     actions,
@@ -152,7 +157,10 @@ async function sweepResource(
   const { policy } = options;
   let assessment: Assessment;
   try {
-    assessment = await assessChange(sweepChange(ref, target, options.sweepId, now), policy, source);
+    assessment = await assessChange(sweepChange(ref, target, options.sweepId, now), policy, source, {
+      now,
+      ...(options.grants ? { grants: options.grants } : {}),
+    });
   } catch (error) {
     if (!(error instanceof AwsCallError)) throw error;
     // Unverifiable, not compliant: it goes to the admins.
@@ -173,6 +181,7 @@ async function sweepResource(
     {
       aws: options.clients,
       policy,
+      ...(options.grants ? { grants: options.grants } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.scheduleRecheck
         ? { scheduleRecheck: () => options.scheduleRecheck?.(assessment) ?? Promise.resolve('') }

@@ -38,7 +38,7 @@ const WELL_FORMED = walk(EVENTS)
 
 /** Skipped by the pipeline, not by normalization: structurally these are changes to SageMaker resources. */
 const SKIPPED_AFTER_NORMALIZATION: Record<string, string> = {
-  'not-for-guardrails/guardrails-own-add-tags.json': 'the ignored principal is a policy decision',
+  'attacks/02-lookalike-role/writes-status-tag.json': 'the ignored principal is a policy decision',
   'not-for-guardrails/create-notebook-request-parameters-omitted.json':
     'only offline is there nothing to read',
   'notebook-instance/update-instance-type-only.json': 'offline nothing to evaluate',
@@ -110,6 +110,7 @@ describe('notebook instance calls', () => {
       eventId: 'a66a4ede-5b7e-4f8b-b3fb-5905e3d50332',
       eventTime: expect.any(String),
       eventName: 'CreateNotebookInstance',
+      partition: 'aws',
       account: '111122223333',
       region: 'us-east-1',
       operation: 'create',
@@ -535,6 +536,7 @@ describe('notebook instance state-change events', () => {
       eventId: 'b9c5ad5c-fc24-40c6-8a47-81a6a5d15b02',
       eventTime: '2026-05-04T09:25:58Z',
       eventName: 'NotebookInstanceStateChange:InService',
+      partition: 'aws',
       account: '111122223333',
       region: 'us-east-1',
       operation: 'state-change',
@@ -793,5 +795,43 @@ describe('reporting-only fields with an unexpected shape: warned, still enforced
   it('a well-formed event has no warnings', () => {
     const result = normalizeEvent(edited(CREATE, () => {}));
     expect(result.kind === 'change' && result.change.warnings).toBe(undefined);
+  });
+});
+
+describe('partitions: every ARN built in the partition of the event', () => {
+  const inRegion = (file: string, region: string, partition: string) =>
+    edited(file, (e) => {
+      e.region = region;
+      e.detail.awsRegion = region;
+      const swap = (v: unknown): unknown =>
+        typeof v === 'string'
+          ? v.replace(/^arn:aws:/, `arn:${partition}:`).replaceAll('us-east-1', region)
+          : Array.isArray(v)
+            ? v.map(swap)
+            : v && typeof v === 'object'
+              ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]))
+              : v;
+      e.detail = swap(e.detail);
+    });
+
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+  ])('in %s: %s ARNs for UpdateDomain, UpdateUserProfile, UpdateNotebookInstance', (region, partition) => {
+    const domain = changeOf(inRegion('studio/update-domain-public-internet.json', region, partition));
+    expect(domain.partition).toBe(partition);
+    expect(domain.resource.arn).toMatch(new RegExp(`^arn:${partition}:sagemaker:${region}:`));
+    const profile = changeOf(inRegion('studio/update-user-profile-execution-role.json', region, partition));
+    expect(profile.resource.arn).toMatch(new RegExp(`^arn:${partition}:sagemaker:${region}:`));
+    const notebook = changeOf(
+      inRegion('notebook-instance/update-root-access-enabled.json', region, partition),
+    );
+    expect(notebook.resource.arn).toMatch(new RegExp(`^arn:${partition}:sagemaker:${region}:`));
+  });
+
+  it('takes the partition from the event ARNs before the region name', () => {
+    const change = changeOf(inRegion('tags/add-tags-notebook-project.json', 'cn-northwest-1', 'aws-cn'));
+    expect(change.partition).toBe('aws-cn');
+    expect(change.resource.arn).toMatch(/^arn:aws-cn:sagemaker:cn-northwest-1:/);
   });
 });

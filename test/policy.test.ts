@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, RULE_IDS } from '#core/policy';
+import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, RULE_IDS, validatePolicy } from '#core/policy';
 import { parsePolicy } from '#core/policy-file';
+import { tagValueProblem } from '#core/tag-values';
 
 const FILE = 'config/policy.yaml';
 
@@ -56,11 +57,16 @@ describe('DEFAULT_POLICY', () => {
 
   it('protects studiouserid and the exemption tag guardrails:exempt, with no principal allowed', () => {
     expect(DEFAULT_POLICY.protectedTags).toEqual({ studiouserid: { allowedPrincipals: [] } });
-    expect(DEFAULT_POLICY.exemption).toEqual({ tagKey: 'guardrails:exempt', allowedPrincipals: [] });
+    expect(DEFAULT_POLICY.exemption).toEqual({
+      tagKey: 'guardrails:exempt',
+      allowedPrincipals: [],
+      defaultDays: 30,
+      maxDays: 90,
+    });
   });
 
-  it("ignores the guardrails' own roles", () => {
-    expect(DEFAULT_POLICY.ignoredPrincipals).toEqual(['arn:aws:iam::*:role/sm-guardrails-*']);
+  it('ignores nobody by name: the deployment gives the exact ARNs of its own roles', () => {
+    expect(DEFAULT_POLICY.ignoredPrincipals).toEqual([]);
   });
 
   it('has no KMS allowlist, no execution role allowlist and the status tag guardrails:status', () => {
@@ -143,6 +149,8 @@ describe('parsePolicy: valid text', () => {
     expect(policy.exemption).toEqual({
       tagKey: 'guardrails:exempt',
       allowedPrincipals: ['arn:aws:iam::*:role/Admin'],
+      defaultDays: 30,
+      maxDays: 90,
     });
     expect(policy.protectedTags).toEqual(DEFAULT_POLICY.protectedTags);
   });
@@ -215,7 +223,9 @@ describe('parsePolicy: every problem names the field and the reason', () => {
     [
       'bad regex',
       'requiredTags:\n  notebook-instance:\n    project:\n      pattern: "[a-z"\n',
-      ['requiredTags.notebook-instance.project.pattern: must be a valid regular expression'],
+      [
+        'requiredTags.notebook-instance.project.pattern: must be a regular expression the linear-time engine (RE2 syntax) accepts: error parsing regexp: missing closing ]: `[a-z`',
+      ],
     ],
     [
       'empty values list',
@@ -305,11 +315,30 @@ describe('matchesPrincipalPattern', () => {
     ],
     [
       'several wildcards',
-      'arn:aws:*:*:role/*Admin*',
+      'arn:aws:*::*:role/*Admin*',
       'arn:aws:iam::111122223333:role/PlatformAdminRole',
       true,
     ],
-    ['a lone wildcard matches anything', '*', 'arn:aws:sts::111122223333:assumed-role/Admin/jdoe', true],
+    ['a lone wildcard matches no ARN (it stays in one field)', '*', 'arn:aws:sts::1:assumed-role/A/j', false],
+    [
+      'a wildcard never spans ":" (a role path holding ":role/sm-guardrails-")',
+      'arn:aws:iam::*:role/sm-guardrails-*',
+      'arn:aws:iam::111122223333:role/x:role/sm-guardrails-evil',
+      false,
+    ],
+    [
+      'a wildcard never spans ":" (the account field)',
+      'arn:aws:iam::*:role/Admin',
+      'arn:aws:iam::1:2:role/Admin',
+      false,
+    ],
+    ['the partition is matched too', 'arn:aws:iam::*:role/Admin', 'arn:aws-cn:iam::1:role/Admin', false],
+    [
+      'a pattern in another partition',
+      'arn:aws-us-gov:iam::*:role/Admin',
+      'arn:aws-us-gov:iam::1:role/Admin',
+      true,
+    ],
     ['anchored at the start', 'iam::*:role/Admin', ROLE, false],
     ['anchored at the end', 'arn:aws:iam::*:role/Adm', ROLE, false],
     [
@@ -376,5 +405,58 @@ describe('matchesPrincipalPattern', () => {
     ['a backslash is not an escape', 'arn:aws:iam::1:user/a\\d', 'arn:aws:iam::1:user/a5', false],
   ])('%s', (_name, pattern, arn, expected) => {
     expect(matchesPrincipalPattern(pattern, arn)).toBe(expected);
+  });
+
+  it('answers many-wildcard patterns against long ARNs without backtracking (no timing: a step count)', () => {
+    // A backtracking regex from this pattern takes minutes on this ARN; the matcher answers at once.
+    const pattern = `arn:aws:iam::*:role/${'*a'.repeat(30)}*b`;
+    const arn = `arn:aws:iam::111122223333:role/${'a'.repeat(420)}`;
+    expect(matchesPrincipalPattern(pattern, arn)).toBe(false);
+    expect(matchesPrincipalPattern(pattern, `${arn}b`)).toBe(true);
+  });
+});
+
+describe('policy names that are JavaScript object properties', () => {
+  it.each([
+    [
+      'exemption.tagKey: constructor',
+      { exemption: { tagKey: 'constructor' } },
+      'exemption.tagKey: is a reserved name',
+    ],
+    ['statusTagKey: __proto__', { statusTagKey: '__proto__' }, 'statusTagKey: is a reserved name'],
+    [
+      'a required tag named __proto__',
+      JSON.parse('{"requiredTags":{"domain":{"__proto__":{}}}}'),
+      'requiredTags.domain.__proto__: "__proto__" is a reserved name',
+    ],
+    [
+      'a protected tag named toString',
+      { protectedTags: { toString: { allowedPrincipals: [] } } },
+      'protectedTags.toString: "toString" is a reserved name',
+    ],
+  ])('%s is rejected, naming the field', (_name, raw, message) => {
+    expect(() => validatePolicy(raw, 'p.yml')).toThrow(`p.yml: ${message}`);
+  });
+});
+
+describe('tag-value patterns run on RE2 (linear time)', () => {
+  it.each([
+    ['a lookahead', '^(?=a)a$'],
+    ['a backreference', '^(a)\\1$'],
+  ])('rejects %s, which RE2 cannot express, naming the field', (_name, pattern) => {
+    expect(() => validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml')).toThrow(
+      /^p\.yml: requiredTags\.domain\.x\.pattern: must be a regular expression the linear-time engine \(RE2 syntax\) accepts: /,
+    );
+  });
+
+  it('a catastrophic-backtracking pattern against a long value answers, and right', () => {
+    const policy = validatePolicy(
+      { requiredTags: { domain: { x: { pattern: '^([a-z0-9]+-?)+$' } } } },
+      'p.yml',
+    );
+    const spec = policy.requiredTags.domain.x;
+    if (!spec) throw new Error('no spec');
+    expect(tagValueProblem(`${'a'.repeat(250)}!`, spec)).toBe(`value "${'a'.repeat(250)}!" does not match`);
+    expect(tagValueProblem('abc-def', spec)).toBeUndefined();
   });
 });

@@ -28,12 +28,12 @@ export class KmsKeyResolver {
     return arns;
   }
 
-  /** Resolves any of the four forms in the given account and region. Not found or access denied: unresolved (the rule reports it undecided); throttling etc. throws. */
+  /** Resolves any of the four forms in the given account and region. Not found or access denied: unresolved with the AWS error (the rule reports it unverifiable); throttling etc. throws. */
   async resolve(given: string, location: AwsLocation): Promise<KmsKeyInfo> {
     const cacheKey = `${locationKey(location)}|${given}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    const fromForm = resolveKmsKeyFromForm(given, location.region, location.account);
+    const fromForm = resolveKmsKeyFromForm(given, location);
     let info: KmsKeyInfo;
     try {
       const { KeyMetadata } = await awsCall('kms:DescribeKey', () =>
@@ -48,12 +48,16 @@ export class KmsKeyResolver {
         ...(KeyMetadata?.KeyState ? { keyState: KeyMetadata.KeyState } : {}),
       };
     } catch (error) {
+      // Transient (throttled past the SDK's retries): the event is retried, then dead-lettered with an alarm.
       if (!(error instanceof AwsCallError) || error.transient) throw error;
+      // Denied, not found (another account's key, a key policy without the guardrails): the rule reports the
+      // key unverifiable, never compliant.
       // An alias/aws/... alias is AWS managed whatever DescribeKey says.
       info = {
         ...fromForm,
         resolved: fromForm.manager === 'AWS',
         note: `kms:DescribeKey: ${error.errorName}`,
+        error: `kms:DescribeKey: ${error.errorName}`,
       };
       if (fromForm.manager !== 'AWS') delete info.manager;
       return info; // not cached: a missing permission may be fixed

@@ -1,11 +1,13 @@
 // Event -> NormalizedChange. Structural only: what the policy ignores is decided later (see pipeline.ts).
 import type * as z from 'zod/mini';
 import {
+  type ArnScope,
   appArn,
   domainArn,
   namedResourceArn,
   notebookArn,
   parseSageMakerArn,
+  scopeOf,
   spaceArn,
   userProfileArn,
 } from '../arn.ts';
@@ -195,6 +197,8 @@ interface RecordContext {
   response: Record<string, unknown> | null;
   account: string;
   region: string;
+  /** Partition, region and account of the resource: every ARN built here is in that scope. */
+  scope: ArnScope;
   base: Omit<NormalizedChange, 'operation' | 'resource' | 'settings'>;
   warn: Warn;
 }
@@ -205,7 +209,8 @@ function notebookRef(name: string, ctx: RecordContext, arn?: unknown): ResourceR
   return {
     type: 'notebook-instance',
     name,
-    arn: typeof arn === 'string' && arn ? arn : notebookArn(ctx.region, ctx.account, name),
+    arn:
+      typeof arn === 'string' && arn ? arn : notebookArn(ctx.region, ctx.account, name, ctx.scope.partition),
   };
 }
 
@@ -323,7 +328,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         arn:
           typeof arn === 'string' && arn
             ? arn
-            : userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
+            : userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName, ctx.scope.partition),
       },
       // No own execution role means the profile uses the domain's default.
       settings: withAttachments(
@@ -343,7 +348,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         type: 'user-profile',
         name: p.userProfileName,
         domainId: p.domainId,
-        arn: userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName),
+        arn: userProfileArn(ctx.region, ctx.account, p.domainId, p.userProfileName, ctx.scope.partition),
       },
       settings: withAttachments(role ? { executionRole: role } : {}, studioAttachments(ctx)),
     };
@@ -383,7 +388,7 @@ const RECORD_NORMALIZERS: Record<HandledEventName, (ctx: RecordContext) => Norma
         type: 'domain',
         name: p.domainId,
         domainId: p.domainId,
-        arn: domainArn(ctx.region, ctx.account, p.domainId),
+        arn: domainArn(ctx.region, ctx.account, p.domainId, ctx.scope.partition),
       },
       settings: withAttachments(settings, studioAttachments(ctx)),
     };
@@ -563,17 +568,31 @@ function normalizeRecord(input: unknown): NormalizeResult {
     return { kind: 'skipped', ...meta, actor, reason: `event ${record.eventName} is not handled` };
   }
   const account = record.recipientAccountId ?? envelope.account;
+  const params = record.requestParameters ?? {};
+  const response = record.responseElements ?? null;
+  // The partition from the event's own ARNs (the resource's, then the caller's), else from the region.
+  const scope = scopeOf(
+    record.awsRegion,
+    account,
+    ...[params.resourceArn, response?.notebookInstanceArn, response?.userProfileArn, response?.domainArn].map(
+      (v) => (typeof v === 'string' ? v : undefined),
+    ),
+    actor.arn,
+    actor.roleArn,
+  );
   const ctx: RecordContext = {
     record,
-    params: record.requestParameters ?? {},
-    response: record.responseElements ?? null,
+    params,
+    response,
     account,
     region: record.awsRegion,
     warn,
+    scope,
     base: {
       eventId: record.eventID,
       eventTime: record.eventTime,
       eventName: record.eventName,
+      partition: scope.partition,
       account,
       region: record.awsRegion,
       actor,
@@ -631,6 +650,7 @@ function normalizeStateChange(input: unknown): NormalizeResult {
         eventId: envelope.id,
         eventTime: envelope.time,
         eventName: `NotebookInstanceStateChange:${d.NotebookInstanceStatus}`,
+        partition: scopeOf(envelope.region, envelope.account, d.NotebookInstanceArn).partition,
         account: envelope.account,
         region: envelope.region,
         operation: 'state-change',

@@ -12,9 +12,10 @@ import { partitionOf } from '../arn.ts';
 import { type AwsClientProvider, createAwsClientProvider } from '../aws/client-provider.ts';
 import { sendDelayedMessage } from '../aws/sqs.ts';
 import type { DeliveryStore } from '../delivery.ts';
+import type { ExemptionGrants } from '../exemption.ts';
 import { Guardrails, type HandledEvent } from '../guardrails.ts';
 import { DEFAULT_POLICY, type Policy, parsePolicyJson } from '../policy.ts';
-import { isRecheckRequest, type RecheckRequest, recheckEvent } from '../recheck.ts';
+import { parseRecheckRequest, type RecheckRequest, recheckEvent } from '../recheck.ts';
 import type { EventReport } from '../report.ts';
 
 export interface RuntimeConfig {
@@ -23,6 +24,25 @@ export interface RuntimeConfig {
   recheckQueueUrl?: string;
   /** The guardrails' own DynamoDB table (store/table.ts). */
   tableName?: string;
+  /** The exact role ARNs of the stack's functions (SM_GUARDRAILS_OWN_ROLE_ARNS): their calls are not judged. */
+  ownRoleArns?: string[];
+  /** Where exemption grants are recorded; the composition root injects the DynamoDB store. */
+  grants?: ExemptionGrants;
+  /** Organization mode: the member role's name; its writes in each member account are the guardrails' own. */
+  memberRoleName?: string;
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** Comma-separated exact role ARNs; anything else fails the cold start (a pattern here would ignore too much). */
+export function parseOwnRoleArns(text: string | undefined): string[] {
+  const arns = (text ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = arns.find((arn) => !ROLE_ARN.test(arn));
+  if (bad) throw new Error(`SM_GUARDRAILS_OWN_ROLE_ARNS: "${bad}" is not an IAM role ARN (no wildcards)`);
+  return arns;
 }
 
 /**
@@ -53,6 +73,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Run
     ...(env.SM_GUARDRAILS_TOPIC_ARN ? { topicArn: env.SM_GUARDRAILS_TOPIC_ARN } : {}),
     ...(env.SM_GUARDRAILS_RECHECK_QUEUE_URL ? { recheckQueueUrl: env.SM_GUARDRAILS_RECHECK_QUEUE_URL } : {}),
     ...(env.SM_GUARDRAILS_TABLE ? { tableName: env.SM_GUARDRAILS_TABLE } : {}),
+    ownRoleArns: parseOwnRoleArns(env.SM_GUARDRAILS_OWN_ROLE_ARNS),
+    ...(env.SM_GUARDRAILS_MEMBER_ROLE_NAME ? { memberRoleName: env.SM_GUARDRAILS_MEMBER_ROLE_NAME } : {}),
   };
 }
 
@@ -105,6 +127,9 @@ export class GuardrailsRuntime {
       now,
       ...(delivery ? { delivery } : {}),
       ...(config.topicArn ? { topicArn: config.topicArn } : {}),
+      ...(config.ownRoleArns ? { ownRoleArns: config.ownRoleArns } : {}),
+      ...(config.memberRoleName ? { memberRoleName: config.memberRoleName } : {}),
+      ...(config.grants ? { grants: config.grants } : {}),
       ...(queueUrl
         ? {
             scheduleRecheck: async (request, delaySeconds) => {
@@ -152,14 +177,18 @@ export class GuardrailsRuntime {
 
   /** One re-check from the SQS queue: stop the notebook if it is InService now, wait again if still Pending. */
   async handleRecheck(body: string, context?: Context): Promise<EventReport | undefined> {
-    let request: unknown;
+    let parsed: unknown;
     try {
-      request = JSON.parse(body);
+      parsed = JSON.parse(body);
     } catch {
-      request = undefined;
+      parsed = undefined;
     }
-    if (!isRecheckRequest(request)) {
+    // Only the notebook's identity is taken from the message; anything else in it is dropped.
+    const request = parseRecheckRequest(parsed);
+    if (!request) {
       this.logger.error('invalid re-check message: dropped', { body: body.slice(0, 500) });
+      this.metrics.addMetric('RecheckMessagesRejected', MetricUnit.Count, 1);
+      this.metrics.publishStoredMetrics();
       return undefined;
     }
     return (await this.handleOne(recheckEvent(request, this.now()), context, request)).report;
@@ -179,6 +208,11 @@ export class GuardrailsRuntime {
         // The rules only: what each saw is in the alert. A noncompliant event's two log lines (this and the
         // metrics document) stay under 2 KB.
         rules: [...new Set(report.violations.map((v) => v.rule))],
+        // Rules not evaluated or not verifiable are no pass: named (rule ids only), so "compliant" is never read as more.
+        ...(report.unevaluated.length ? { unevaluated: report.unevaluated.map((u) => u.rule) } : {}),
+        ...(report.unverifiable.length
+          ? { unverifiable: report.unverifiable.map(({ rule, error: e }) => ({ rule, error: e })) }
+          : {}),
         actions: report.actions.map(({ type, status, error: e }) => ({
           type,
           status,
@@ -199,6 +233,8 @@ export class GuardrailsRuntime {
     // dimension value, so a noncompliant event writes two log lines, not one per violation and action.
     for (const [name, count] of countBy([
       ...report.violations.map((v) => `Violations_${v.rule}`),
+      ...report.unevaluated.map((u) => `Unevaluated_${u.rule}`),
+      ...report.unverifiable.map((u) => `Unverifiable_${u.rule}`),
       ...report.actions.map((a) => `Actions_${a.type}_${a.status}`),
     ])) {
       this.metrics.addMetric(name, MetricUnit.Count, count);

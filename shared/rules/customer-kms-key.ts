@@ -1,6 +1,6 @@
 // The check shared by notebook-kms-key and domain-kms-key.
 import { checkKmsAllowlist } from '../kms.ts';
-import { fail, PASS, type RuleContext, type RuleOutcome, unknown } from './rule.ts';
+import { fail, PASS, type RuleContext, type RuleOutcome, unknown, unverifiable } from './rule.ts';
 
 export function checkCustomerKmsKey(ctx: RuleContext, subject: string): RuleOutcome {
   const { state, kmsKey, policy } = ctx;
@@ -23,11 +23,19 @@ export function checkCustomerKmsKey(ctx: RuleContext, subject: string): RuleOutc
       recreateRequired: true,
     });
   }
-  if (!kmsKey.resolved)
+  if (!kmsKey.resolved) {
+    // A failed live read is not a pass: the key may be another account's, denied to the guardrails, or gone.
+    if (kmsKey.error) {
+      return unverifiable(`KMS key ${kmsKey.given} could not be read: ${kmsKey.error}`, kmsKey.error);
+    }
     return unknown(`KMS key ${kmsKey.given} could not be resolved: ${kmsKey.note ?? 'unknown'}`);
+  }
   const decision = checkKmsAllowlist(kmsKey, policy.kms.allowedKeys, ctx.allowedKmsKeyArns);
   if (decision === 'undecidable') {
-    return unknown(`KMS key ${kmsKey.given} cannot be matched to the allowlist without kms:DescribeKey`);
+    const reason = `KMS key ${kmsKey.given} cannot be matched to the allowlist without kms:DescribeKey`;
+    return state.source === 'live'
+      ? unverifiable(reason, 'kms:DescribeKey: the allowlist aliases could not be resolved')
+      : unknown(reason);
   }
   if (decision === 'not-allowed') {
     return fail({

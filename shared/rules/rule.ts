@@ -1,4 +1,5 @@
 // The rule contract, ESLint-style: metadata plus a pure check over what is known of a resource.
+import type { ExemptionGrant } from '../exemption.ts';
 import type { Policy, RuleId } from '../policy.ts';
 import type {
   KmsKeyInfo,
@@ -32,6 +33,19 @@ export interface RuleContext {
   allowedKmsKeyArns?: string[];
   /** IAM tags of the principal behind the call, when they were read (live only). */
   principalTags?: Tags;
+  /** What the guardrails' own records say of an exemption for this resource (never the tag alone). */
+  exemption?: ExemptionState;
+}
+
+export interface ExemptionState {
+  /** The recorded grant, unexpired. */
+  grant?: ExemptionGrant;
+  /** The grant this very change makes: an allowed principal set the exemption tag. */
+  granting?: ExemptionGrant;
+  /** A recorded grant that has expired. */
+  expired?: ExemptionGrant;
+  /** An allowed principal removed the exemption tag: the grant ends. */
+  ended?: boolean;
 }
 
 export type ViolationDetail = Omit<Violation, 'rule' | 'severity' | 'fix'> & { fix?: string };
@@ -41,6 +55,8 @@ export type RuleOutcome =
   | { status: 'fail'; violations: ViolationDetail[] }
   /** Not decidable from what is known (offline, a field the event does not carry). */
   | { status: 'unknown'; reason: string }
+  /** A live AWS read the rule needs failed: not compliant, the admins are told. */
+  | { status: 'unverifiable'; reason: string; error: string }
   /** The policy switches the rule off, or it does not concern this change. */
   | { status: 'not-applicable' };
 
@@ -52,6 +68,11 @@ export interface Rule {
 export const PASS: RuleOutcome = { status: 'pass' };
 export const NOT_APPLICABLE: RuleOutcome = { status: 'not-applicable' };
 export const unknown = (reason: string): RuleOutcome => ({ status: 'unknown', reason });
+export const unverifiable = (reason: string, error: string): RuleOutcome => ({
+  status: 'unverifiable',
+  reason,
+  error,
+});
 export const fail = (...violations: ViolationDetail[]): RuleOutcome => ({ status: 'fail', violations });
 
 export const RECREATE_FIX =

@@ -204,24 +204,29 @@ describe('redelivery and loops', () => {
     expect(world.emulator.published).toHaveLength(1);
   });
 
-  it('the same event to another container: the live state shows the work done, nothing is repeated', async () => {
+  it('the same event to another container: no AWS write is repeated; the tags never decide the notification', async () => {
     const event = seedOpenNotebook('nb-twice-2');
     await world.guardrails().handle(event);
     world.emulator.advanceNotebook('nb-twice-2', REGION); // Stopping -> Stopped
     world.emulator.clearCalls();
     const again = await world.guardrails().handle(event);
-    expect(statuses(again.report)).toEqual({ tag: 'skipped', notify: 'skipped' });
-    expect(world.callNames().sort()).toEqual(['sagemaker:DescribeNotebookInstance', 'sagemaker:ListTags']);
-    expect(world.emulator.published).toHaveLength(1);
+    // A status tag "already in place" is user-writable, so it cannot silence the alert; dropping a redelivery
+    // before it gets here is the idempotency store's job, not the tags'.
+    expect(statuses(again.report)).toEqual({ tag: 'skipped', notify: 'done' });
+    expect(world.callNames().sort()).toEqual([
+      'sagemaker:DescribeNotebookInstance',
+      'sagemaker:ListTags',
+      'sns:Publish',
+    ]);
   });
 
-  it("the guardrails' own AddTags: skipped without a single AWS call", async () => {
+  it("the guardrails' own AddTags (their exact role ARN): skipped without a single AWS call", async () => {
     const { sampleEvent } = await import('../support/live.ts');
     const { report } = await world
-      .guardrails()
-      .handle(sampleEvent('not-for-guardrails/guardrails-own-add-tags.json'));
+      .guardrails({ ownRoleArns: ['arn:aws:iam::111122223333:role/sm-guardrails-tagging'] })
+      .handle(sampleEvent('attacks/02-lookalike-role/writes-status-tag.json'));
     expect(report.verdict).toBe('skipped');
-    expect(report.reason).toMatch(/ignored principal/);
+    expect(report.reason).toMatch(/the guardrails' own role/);
     expect(world.emulator.calls).toEqual([]);
   });
 

@@ -136,7 +136,7 @@ describe('generated statements', () => {
     }
     const addTags = denyStatements(policy).find((p) => p.statement.Sid === 'ProtectedTagChangeAddTags');
     expect(addTags?.statement.Condition?.ArnNotLike?.['aws:PrincipalArn']).toEqual([
-      'arn:aws:iam::*:role/sm-guardrails-*',
+      'arn:*:iam::*:role/sm-guardrails-*',
       'arn:aws:iam::*:role/BreakGlass',
     ]);
   });

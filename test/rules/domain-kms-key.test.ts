@@ -12,7 +12,10 @@ const ALIAS_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:${ALIAS}`;
 const AWS_ALIAS_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/sagemaker`;
 
 function keyGiven(given: string): Pick<CaseInput, 'state' | 'kmsKey'> {
-  return { state: { kmsKeyId: given }, kmsKey: resolveKmsKeyFromForm(given, 'us-east-1', ACCOUNT) };
+  return {
+    state: { kmsKeyId: given },
+    kmsKey: resolveKmsKeyFromForm(given, { partition: 'aws', region: 'us-east-1', account: ACCOUNT }),
+  };
 }
 const allow = (...keys: string[]) => ({ kms: { allowedKeys: keys } });
 

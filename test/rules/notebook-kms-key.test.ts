@@ -1,3 +1,4 @@
+import { scopeOf } from '#core/arn';
 import { resolveKmsKeyFromForm } from '#core/kms';
 import { notebookKmsKey } from '#core/rules/notebook-kms-key';
 import type { KmsKeyInfo } from '#core/types';
@@ -17,7 +18,7 @@ const AWS_ALIAS_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:${AWS_ALIAS}`;
 
 /** A key as the offline path sees it: resolved from the form it was given in. */
 function keyGiven(given: string, region = REGION): Pick<CaseInput, 'state' | 'kmsKey'> {
-  return { state: { kmsKeyId: given }, kmsKey: resolveKmsKeyFromForm(given, region, ACCOUNT) };
+  return { state: { kmsKeyId: given }, kmsKey: resolveKmsKeyFromForm(given, scopeOf(region, ACCOUNT)) };
 }
 const allow = (...keys: string[]) => ({ kms: { allowedKeys: keys } });
 const liveKey = (info: Omit<KmsKeyInfo, 'resolved'> & { resolved?: boolean }) => ({

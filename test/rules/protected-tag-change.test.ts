@@ -20,6 +20,13 @@ const ADMIN_MAY_SET_STUDIOUSERID = {
   protectedTags: { studiouserid: { allowedPrincipals: [ADMIN_PATTERN] } },
 };
 const ADMIN_MAY_EXEMPT = { exemption: { allowedPrincipals: [ADMIN_PATTERN] } };
+const GRANT = {
+  resourceArn: 'arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-1',
+  reason: 'CAB-1',
+  grantedBy: ADMIN.arn ?? '',
+  grantedAt: '2026-05-01T00:00:00.000Z',
+  expiresAt: '2026-06-01T00:00:00.000Z',
+};
 
 const create = (tags: Tags, actor?: Actor) => ({
   operation: 'create' as const,
@@ -43,8 +50,20 @@ const deleteTags = (tagsRemoved: string[], actor?: Actor) => ({
 testRule(protectedTagChange, 'user-profile', {
   valid: [
     {
-      name: 'create with studiouserid (part of the creation)',
-      change: create({ studiouserid: 'someone-else' }),
+      name: 'create with studiouserid set to the derived value (the profile name)',
+      change: create({ studiouserid: 'alice' }),
+    },
+    {
+      name: 'create with another studiouserid by a principal allowed to set it',
+      change: create({ studiouserid: 'chen.wei' }, ADMIN),
+      policy: ADMIN_MAY_SET_STUDIOUSERID,
+    },
+    {
+      name: 'exemption tag matching the recorded grant',
+      type: 'notebook-instance',
+      change: { operation: 'state-change' },
+      state: { tags: { 'guardrails:exempt': 'CAB-1' } },
+      exemption: { grant: GRANT },
     },
     { name: 'create without tags', change: { operation: 'create' } },
     { name: 'AddTags of ordinary keys', change: addTags({ team: 'fraud', project: 'churn' }) },
@@ -95,6 +114,91 @@ testRule(protectedTagChange, 'user-profile', {
     },
   ],
   invalid: [
+    {
+      // Whoever can create profiles must not decide who opens them: told, not reverted (that would lock out).
+      name: 'create with another studiouserid by a principal not allowed to set it',
+      change: create({ studiouserid: 'someone-else' }, DATA_SCIENTIST),
+      messages: ['protected tag studiouserid set at creation by a principal not allowed to'],
+      seen: ['studiouserid="someone-else" at creation'],
+      revertTo: [undefined],
+    },
+    {
+      name: 'create with a case variant of studiouserid (IAM compares tag keys case-insensitively)',
+      change: create({ StudioUserId: 'someone-else' }, DATA_SCIENTIST),
+      messages: ['protected tag StudioUserId set at creation by a principal not allowed to'],
+      revertTo: [undefined],
+    },
+    {
+      name: 'create with the status tag',
+      type: 'notebook-instance',
+      change: create({ 'guardrails:status': 'noncompliant: none' }, DATA_SCIENTIST),
+      messages: ['status tag guardrails:status set by the creator'],
+      revertTo: [null],
+    },
+    {
+      name: 'AddTags of the status tag by an ordinary user',
+      type: 'notebook-instance',
+      change: addTags({ 'guardrails:status': 'quarantined: x' }, DATA_SCIENTIST),
+      messages: ['status tag guardrails:status changed'],
+      required: ['guardrails:status changed only by the guardrails only'],
+      revertTo: [null],
+    },
+    {
+      name: 'AddTags of the status tag even by an exemption admin',
+      type: 'notebook-instance',
+      change: addTags({ 'Guardrails:Status': 'x' }, ADMIN),
+      policy: ADMIN_MAY_EXEMPT,
+      messages: ['status tag Guardrails:Status changed (same key as guardrails:status to IAM)'],
+      revertTo: [null],
+    },
+    {
+      name: 'AddTags of a case variant of studiouserid: removed',
+      change: addTags({ STUDIOUSERID: 'mallory' }, DATA_SCIENTIST),
+      messages: ['protected tag STUDIOUSERID changed (same key as studiouserid to IAM)'],
+      revertTo: [null],
+    },
+    {
+      name: "an ordinary user overwrites an admin's exemption: the granted value is restored",
+      type: 'notebook-instance',
+      change: addTags({ 'guardrails:exempt': 'mine now' }, DATA_SCIENTIST),
+      exemption: { grant: GRANT },
+      messages: ['protected tag guardrails:exempt changed'],
+      revertTo: ['CAB-1'],
+    },
+    {
+      name: "an ordinary user removes an admin's exemption: the granted value is restored",
+      type: 'notebook-instance',
+      change: deleteTags(['guardrails:exempt'], DATA_SCIENTIST),
+      exemption: { grant: GRANT },
+      messages: ['protected tag guardrails:exempt removed'],
+      revertTo: ['CAB-1'],
+    },
+    {
+      name: 'an exemption tag with no recorded grant (a revert failed, parameters omitted)',
+      type: 'notebook-instance',
+      change: { operation: 'state-change' },
+      state: { tags: { 'guardrails:exempt': 'forged' } },
+      messages: ['exemption tag guardrails:exempt without a grant the guardrails saw'],
+      revertTo: [null],
+    },
+    {
+      name: 'an expired exemption',
+      type: 'notebook-instance',
+      change: { operation: 'start' },
+      state: { tags: { 'guardrails:exempt': 'CAB-1' } },
+      exemption: { expired: GRANT },
+      messages: ['exemption guardrails:exempt expired on 2026-06-01T00:00:00.000Z'],
+      revertTo: [null],
+    },
+    {
+      name: 'an exemption tag that no longer says what was granted',
+      type: 'notebook-instance',
+      change: { operation: 'state-change' },
+      state: { tags: { 'guardrails:exempt': 'changed' } },
+      exemption: { grant: GRANT },
+      messages: ['exemption tag guardrails:exempt differs from the recorded grant'],
+      revertTo: ['CAB-1'],
+    },
     {
       name: 'create with the exemption tag',
       type: 'notebook-instance',

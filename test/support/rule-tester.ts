@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy, policySchema } from '#core/policy';
 import type { Rule, RuleContext } from '#core/rules/index';
+import type { ExemptionState } from '#core/rules/rule';
 import type {
   KmsKeyInfo,
   NormalizedChange,
@@ -22,6 +23,7 @@ export interface CaseInput {
   /** Key ARNs the allowlist's aliases point to (live only). */
   allowedKmsKeyArns?: string[];
   principalTags?: Tags;
+  exemption?: ExemptionState;
 }
 export interface InvalidCase extends CaseInput {
   /** Expected violation messages (in order); `seen` values when given. */
@@ -39,6 +41,10 @@ export interface InvalidCase extends CaseInput {
 }
 export interface UnknownCase extends CaseInput {
   reason: RegExp;
+}
+export interface UnverifiableCase extends CaseInput {
+  reason: RegExp;
+  error: string;
 }
 
 const REFS = {
@@ -97,6 +103,7 @@ export function buildContext(c: CaseInput, defaultType: ResourceType): RuleConte
     eventId: 'e-1',
     eventTime: '2026-05-04T10:00:00Z',
     eventName: 'CreateNotebookInstance',
+    partition: 'aws',
     account: '111122223333',
     region: 'us-east-1',
     operation: 'create',
@@ -113,13 +120,22 @@ export function buildContext(c: CaseInput, defaultType: ResourceType): RuleConte
     ...(c.kmsKey ? { kmsKey: c.kmsKey } : {}),
     ...(c.allowedKmsKeyArns ? { allowedKmsKeyArns: c.allowedKmsKeyArns } : {}),
     ...(c.principalTags ? { principalTags: c.principalTags } : {}),
+    ...(c.exemption ? { exemption: c.exemption } : {}),
   };
 }
 
 export function testRule(
   rule: Rule,
   defaultType: ResourceType,
-  cases: { valid: CaseInput[]; invalid: InvalidCase[]; unknown?: UnknownCase[]; notApplicable?: CaseInput[] },
+  cases: {
+    valid: CaseInput[];
+    invalid: InvalidCase[];
+    /** Undecidable from the event alone (offline: the state comes from the event). */
+    unknown?: UnknownCase[];
+    /** A live read failed: not a pass. */
+    unverifiable?: UnverifiableCase[];
+    notApplicable?: CaseInput[];
+  },
 ): void {
   describe(rule.meta.id, () => {
     it('has complete metadata', () => {
@@ -165,9 +181,20 @@ export function testRule(
     }
     for (const c of cases.unknown ?? []) {
       it(`undecidable: ${c.name}`, () => {
-        const outcome = rule.check(buildContext(c, defaultType));
+        const outcome = rule.check(
+          buildContext({ ...c, state: { source: 'event', ...c.state } }, defaultType),
+        );
         expect(outcome.status).toBe('unknown');
         if (outcome.status === 'unknown') expect(outcome.reason).toMatch(c.reason);
+      });
+    }
+    for (const c of cases.unverifiable ?? []) {
+      it(`unverifiable: ${c.name}`, () => {
+        const outcome = rule.check(buildContext(c, defaultType));
+        expect(outcome.status).toBe('unverifiable');
+        if (outcome.status !== 'unverifiable') return;
+        expect(outcome.reason).toMatch(c.reason);
+        expect(outcome.error).toBe(c.error);
       });
     }
     for (const c of cases.notApplicable ?? []) {

@@ -99,7 +99,7 @@ const NOT_FOR_GUARDRAILS: Record<string, FunctionName[]> = {
   'not-for-guardrails/describe-notebook-read-only.json': [],
   'not-for-guardrails/delete-notebook-unhandled-event.json': [],
   // A pattern cannot reliably exclude the guardrails' own sessions: the policy's ignoredPrincipals does.
-  'not-for-guardrails/guardrails-own-add-tags.json': ['tags'],
+  'attacks/02-lookalike-role/writes-status-tag.json': ['tags'],
   // requestParameters omitted by CloudTrail: the function must still get it and read the notebook live.
   'not-for-guardrails/create-notebook-request-parameters-omitted.json': ['notebookInstances'],
 };
@@ -349,7 +349,7 @@ const EXPECTED: Record<
 };
 
 describe('IAM: one least-privilege role per function', () => {
-  it('gives each function its own role, named so the default policy ignores its calls', () => {
+  it('gives each function its own role; a name pattern ignores none of them (their exact ARNs do)', () => {
     const roles = FUNCTION_NAMES.map((fn) => roleOf(fn));
     expect(new Set(roles.map((r) => r.id)).size).toBe(FUNCTION_NAMES.length);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
@@ -362,7 +362,7 @@ describe('IAM: one least-privilege role per function', () => {
       expect(
         DEFAULT_POLICY.ignoredPrincipals.some((p) => matchesPrincipalPattern(p, arn)),
         name,
-      ).toBe(true);
+      ).toBe(false);
       expect(JSON.stringify(role.props.AssumeRolePolicyDocument)).toContain('lambda.amazonaws.com');
     }
   });
@@ -454,6 +454,7 @@ const FUNCTION_ENV = [
   'SM_GUARDRAILS_ACCOUNT_ID',
   'SM_GUARDRAILS_MEMBER_ROLE_NAME',
   'SM_GUARDRAILS_MODE',
+  'SM_GUARDRAILS_OWN_ROLE_ARNS',
   'SM_GUARDRAILS_POLICY_FILE',
   'SM_GUARDRAILS_RECHECK_QUEUE_URL',
   'SM_GUARDRAILS_TABLE',
@@ -572,6 +573,36 @@ describe('resources', () => {
     );
   });
 
+  it('lets only the stack roles that send re-checks send to the re-check queue (a forged re-check is denied)', () => {
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, r]) =>
+      ((r.Properties?.Queues as unknown[]) ?? []).some((q) => targetOf(q) === 'RecheckQueue'),
+    );
+    expect(policies).toHaveLength(1);
+    const doc = policies[0]?.[1].Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+    const deny = doc.Statement.find((st) => st.Effect === 'Deny');
+    expect(deny).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage' });
+    expect(targetOf(deny?.Resource)).toBe('RecheckQueue');
+    const condition = (deny?.Condition ?? {}) as { ArnNotEquals?: Record<string, unknown[]> };
+    const allowed = condition.ArnNotEquals?.['aws:PrincipalArn']?.map(targetOf);
+    // Exactly the roles whose own policy allows sqs:SendMessage on the queue.
+    const senders = FUNCTION_NAMES.filter((fn) =>
+      roleOf(fn).statements.some(
+        (st) => asList(st.Action).includes('sqs:SendMessage') && targetOf(st.Resource) === 'RecheckQueue',
+      ),
+    ).map((fn) => roleOf(fn).id);
+    expect(allowed?.sort()).toEqual(senders.sort());
+  });
+
+  it("gives every function the exact ARNs of the stack's four roles as its own principals", () => {
+    for (const fn of FUNCTION_NAMES) {
+      const join = envOf(fn).SM_GUARDRAILS_OWN_ROLE_ARNS as { 'Fn::Join': [string, unknown[]] };
+      expect(join['Fn::Join'][0]).toBe(',');
+      expect(join['Fn::Join'][1].map(targetOf).sort()).toEqual(
+        FUNCTION_NAMES.map((f) => roleOf(f).id).sort(),
+      );
+    }
+  });
+
   it('sends failed EventBridge invocations, after 2 retries, to the failed-events queue', () => {
     const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(
       ([, r]) => r.Properties ?? {},
@@ -655,7 +686,12 @@ describe('resources', () => {
         (sum, [k, v]) =>
           sum +
           Buffer.byteLength(k) +
-          (typeof v === 'string' ? Buffer.byteLength(v) : DEPLOY_TIME_VALUE_BYTES),
+          (typeof v === 'string'
+            ? Buffer.byteLength(v)
+            : // Four role ARNs of about 70 bytes, joined by commas.
+              k === 'SM_GUARDRAILS_OWN_ROLE_ARNS'
+              ? 4 * 100
+              : DEPLOY_TIME_VALUE_BYTES),
         0,
       );
       expect(bytes, fn).toBeLessThan(4096);
