@@ -570,15 +570,13 @@ function normalizeRecord(input: unknown): NormalizeResult {
   const account = record.recipientAccountId ?? envelope.account;
   const params = record.requestParameters ?? {};
   const response = record.responseElements ?? null;
-  // The partition from the event's own ARNs (the resource's, then the caller's), else from the region.
+  // The partition from the resource's own ARN in the event, else from the region.
   const scope = scopeOf(
     record.awsRegion,
     account,
     ...[params.resourceArn, response?.notebookInstanceArn, response?.userProfileArn, response?.domainArn].map(
       (v) => (typeof v === 'string' ? v : undefined),
     ),
-    actor.arn,
-    actor.roleArn,
   );
   const ctx: RecordContext = {
     record,

@@ -6,12 +6,12 @@ export const EVENTS_DIR = join(import.meta.dirname, '..', '..', 'events');
 
 /** Every sample event file, sorted, relative to events/. */
 export function sampleEventFiles(dir: string = EVENTS_DIR): string[] {
+  // Paths relative to events/, at any depth (events/attacks/ has sub-folders).
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const path = join(dir, entry.name);
-      if (entry.isDirectory())
-        return sampleEventFiles(path).map((file) => join(relative(EVENTS_DIR, path), file));
-      return entry.name.endsWith('.json') ? [entry.name] : [];
+      if (entry.isDirectory()) return sampleEventFiles(path);
+      return entry.name.endsWith('.json') ? [relative(EVENTS_DIR, path)] : [];
     })
     .sort();
 }

@@ -67,11 +67,12 @@ describe('scan --simulate on the sample exports', () => {
     expect(byName('churn-model')?.verdict).toBe('compliant');
     expect(byName('alice')?.verdict).toBe('compliant');
     expect(rulesOf(byName('bob')?.violations ?? [])).toEqual(['required-tags']);
+    // An exemption tag the guardrails never saw an allowed principal grant is no exemption (docs/security.md).
     expect(byName('vendor-appliance')).toMatchObject({
-      verdict: 'skipped',
+      verdict: 'noncompliant',
       resource: { account: '444455556666', region: 'eu-west-1' },
     });
-    expect(byName('vendor-appliance')?.reason).toMatch(/^exempt: guardrails:exempt=/);
+    expect(rulesOf(byName('vendor-appliance')?.violations ?? [])).toContain('protected-tag-change');
     expect(byName('platform')?.verdict).toBe('compliant');
     expect(rulesOf(byName('eu-analytics')?.violations ?? [])).toEqual(['notebook-root-access']);
   });
@@ -87,7 +88,7 @@ describe('scan --simulate on the sample exports', () => {
   it('prints a summary table without --json', () => {
     const human = runCli(['scan', '--simulate', 'sweep/samples']);
     expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/^total +10 +3 +6 +1 +0 +5$/m);
+    expect(human.stdout).toMatch(/^total +10 +3 +7 +0 +0 +6$/m);
     expect(human.stdout).toMatch(/^NONCOMPLIANT +notebook-instance\/scratch-notebook/m);
     expect(human.stdout).toMatch(/\d+ AWS calls \(\d\.\d\d per resource\)/);
   });
