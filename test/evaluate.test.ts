@@ -435,6 +435,29 @@ describe('exemptions and ignored principals', () => {
     expect(other.verdict).toBe('noncompliant');
   });
 
+  it("organization mode: the member role in the event's own account is the guardrails'; elsewhere or renamed it is not", async () => {
+    const event = (roleArn: string) =>
+      edited('attacks/02-lookalike-role/writes-status-tag.json', (e) => {
+        e.detail.userIdentity.sessionContext.sessionIssuer.arn = roleArn;
+      });
+    const opts = { memberRoleName: 'sm-guardrails-member' };
+    const own = await assessEvent(
+      event('arn:aws:iam::111122223333:role/sm-guardrails-member'),
+      DEFAULT_POLICY,
+      offlineStateSource,
+      opts,
+    );
+    expect(own.verdict).toBe('skipped');
+    for (const other of [
+      'arn:aws:iam::444455556666:role/sm-guardrails-member',
+      'arn:aws:iam::111122223333:role/sm-guardrails-member2',
+    ]) {
+      expect((await assessEvent(event(other), DEFAULT_POLICY, offlineStateSource, opts)).verdict).toBe(
+        'noncompliant',
+      );
+    }
+  });
+
   it('a principal ignored by the policy is skipped (an IAM user, matched by its ARN)', async () => {
     const policy = policySchema.parse({ ignoredPrincipals: ['arn:aws:iam::*:user/alice'] });
     const a = await assess(load('notebook-instance/create-all-defaults.json'), policy);
