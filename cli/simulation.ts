@@ -14,7 +14,7 @@ import {
   UpdateSpaceCommand,
   UpdateUserProfileCommand,
 } from '@aws-sdk/client-sagemaker';
-import { domainArn, parseSageMakerArn, spaceArn, userProfileArn } from '#core/arn';
+import { domainArn, parseSageMakerArn, partitionOf, spaceArn, userProfileArn } from '#core/arn';
 import { normalizeEvent } from '#core/events/normalize';
 import { isAwsManagedAlias } from '#core/kms';
 import { type AwsLocation, locationOf } from '#core/location';
@@ -89,7 +89,7 @@ const keyAccount = (keyId: string): string | undefined => /^arn:[^:]+:kms:[^:]+:
 function baseline(ref: ResourceRef, region: string, account: string) {
   return {
     subnetId: 'subnet-0a1b2c3d4e5f60718',
-    kmsKeyId: `arn:aws:kms:${region}:${account}:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9`,
+    kmsKeyId: `arn:${partitionOf(region)}:kms:${region}:${account}:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9`,
     tags: (ref.type === 'notebook-instance'
       ? { project: 'baseline' }
       : ref.type === 'user-profile'

@@ -170,7 +170,14 @@ async function memberRoleName(resolveVariable) {
 }
 
 /** The functions' roles (serverless.yml): the only principals whose calls the guardrails do not judge. */
-const OWN_ROLES = ['NotebookInstancesRole', 'StudioRole', 'TagsRole', 'StopRecheckRole'];
+const OWN_ROLES = [
+  'NotebookInstancesRole',
+  'StudioRole',
+  'TagsRole',
+  'StopRecheckRole',
+  'SweepStartRole',
+  'SweepWorkerRole',
+];
 
 module.exports = {
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),

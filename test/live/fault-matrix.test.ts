@@ -473,10 +473,10 @@ describe('delivery guarantees: every write and read x throttling, 5xx, access de
     });
     fault('kms', 'DescribeKey', kind);
     const reports = await deliverLikeLambda([lambda.container()], createNotebookEvent('nb'));
-    // Denied: the key rule is not evaluated (reported as such); the other violations are still acted on.
+    // Denied: the key rule is unverifiable (reported as such, never compliant); the other violations are acted on.
     expectGuarantees('nb', reports, kind === 'accessDenied' ? { ...transientOk, attempts: 1 } : transientOk);
     if (kind === 'accessDenied')
-      expect(reports[0]?.unevaluated.map((u) => u.rule)).toContain('notebook-kms-key');
+      expect(reports[0]?.unverifiable.map((u) => u.rule)).toContain('notebook-kms-key');
   });
 
   it.each<FaultKind>(['throttle', 'internal', 'accessDenied'])(
