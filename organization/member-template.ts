@@ -59,6 +59,14 @@ export const MEMBER_ROLE_STATEMENTS: Json[] = [
     ],
   },
   {
+    // The scheduled sweep lists each account's resources (sweep/listers.ts). List actions take no
+    // resource-level permissions: "*" is the only resource they accept.
+    Sid: 'SweepListing',
+    Effect: 'Allow',
+    Action: ['sagemaker:ListNotebookInstances', 'sagemaker:ListDomains', 'sagemaker:ListUserProfiles'],
+    Resource: '*',
+  },
+  {
     // Read-only; a key may live in a central key account (its key policy must then allow this role).
     Sid: 'DescribeKeys',
     Effect: 'Allow',

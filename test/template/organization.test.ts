@@ -248,13 +248,15 @@ describe('member template', () => {
       .flatMap((p) => p.PolicyDocument.Statement)
       .filter((s) => s.Effect === 'Allow')
       .flatMap(actions);
-    const centralActions = FUNCTION_NAMES.flatMap((fn) =>
-      statementsOf(central.template, roleOf(central.template, fn)),
-    )
+    // The event functions and the sweep worker act through the member role.
+    const centralRoles = [...FUNCTION_NAMES.map((fn) => roleOf(central.template, fn)), 'SweepWorkerRole'];
+    const centralActions = centralRoles
+      .flatMap((role) => statementsOf(central.template, role))
       .filter((s) => s.Effect === 'Allow')
       .flatMap(actions)
       .filter((a) => /^(sagemaker|kms:DescribeKey|iam):/.test(a) || a === 'kms:DescribeKey');
     expect([...new Set(granted)].sort()).toEqual([...new Set(centralActions)].sort());
     expect(granted.some((a) => a.includes('*'))).toBe(false);
+    expect(granted).toContain('sagemaker:ListNotebookInstances');
   });
 });

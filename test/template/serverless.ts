@@ -3,7 +3,7 @@
 // its own esbuild work folder so that test files can package at the same time.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readZip } from './zip.ts';
@@ -11,16 +11,52 @@ import { readZip } from './zip.ts';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVERLESS_BIN = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
 
-/** Generous: a cold `serverless package` takes about 5 s here, far more on a loaded CI machine. */
-export const PACKAGE_TIMEOUT_MS = 180_000;
+/** One `serverless` run: a cold `serverless package` takes about 5 s here, far more on a loaded CI machine. */
+const RUN_TIMEOUT_MS = 175_000;
+/** A test that packages: its own run plus the wait for the runs of other test files (one at a time, below). */
+export const PACKAGE_TIMEOUT_MS = 600_000;
 
 export interface RunResult {
   code: number;
   output: string;
 }
 
+/**
+ * serverless-esbuild stages every packaging in the service's own `.serverless/` folder, whatever `--package`
+ * says: two runs of one checkout at once (test files run in parallel) can delete each other's files
+ * (ENOENT .serverless/serverless-state.json). A lock directory shared by all test processes runs them one at a
+ * time; a lock older than a run's timeout was left by a killed process and is taken over.
+ */
+const LOCK_DIR = path.join(ROOT, '.esbuild-package.lock');
+
+async function withPackagingLock<T>(run: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(LOCK_DIR).mtimeMs > RUN_TIMEOUT_MS + 5_000) rmdirSync(LOCK_DIR);
+      } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    try {
+      rmdirSync(LOCK_DIR);
+    } catch {}
+  }
+}
+
 /** `serverless <args>` from the repository root, with no AWS credentials of any kind in reach. */
 export function runServerless(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return withPackagingLock(() => runServerlessNow(args, env));
+}
+
+function runServerlessNow(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(childEnv)) {
     if (/^AWS_/.test(name) && name !== 'AWS_CA_BUNDLE') delete childEnv[name];
@@ -36,7 +72,7 @@ export function runServerless(args: string[], env: NodeJS.ProcessEnv = {}): Prom
     execFile(
       process.execPath,
       [SERVERLESS_BIN, ...args],
-      { cwd: ROOT, env: childEnv, timeout: PACKAGE_TIMEOUT_MS - 5_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, env: childEnv, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         // Remove .esbuild/ again if this run left it empty (it is shared with a developer's own runs).
         try {
