@@ -26,6 +26,7 @@ describe.each([
       status: 'InService',
       rootAccess: 'Enabled',
       directInternetAccess: 'Disabled',
+      imdsMinimumVersion: '2',
       subnetId: 'subnet-0a1b2c3d',
       kmsKeyId: w.emulator.seed.kmsKey({ region }),
       tags: [{ Key: 'project', Value: 'p' }],

@@ -39,6 +39,7 @@ describe('item 1: the status tag does not silence the alerts', () => {
       domainId: DOMAIN_ID,
       name: 'open-domain',
       region: REGION,
+      executionRoleIdentityConfig: 'USER_PROFILE_NAME',
       tags: [{ Key: 'guardrails:status', Value: status }],
     });
     const report = await w.runtime().handleEvent(createDomain({ 'guardrails:status': status }));
@@ -64,6 +65,7 @@ describe('item 1: the status tag does not silence the alerts', () => {
       domainId: DOMAIN_ID,
       name: 'open-domain',
       region: REGION,
+      executionRoleIdentityConfig: 'USER_PROFILE_NAME',
       tags: Object.entries(given).map(([Key, Value]) => ({ Key, Value })),
     });
     const report = await w.runtime().handleEvent(addTags(arn, { [key]: 'noncompliant: none' }));

@@ -73,7 +73,7 @@ describe('scan --html', () => {
     // vendor-appliance's exemption tag has no grant the guardrails saw: it is judged (docs/security.md).
     expect(await page.locator('[data-total="noncompliant"] b').textContent()).toBe('7');
     expect(await page.locator('figure.chart svg').count()).toBe(4);
-    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(8); // one bar per rule
+    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(9); // one bar per rule
     expect(await visibleRows(page)).toBe(7);
     expect(await page.locator('#findings tbody tr').first().locator('a').getAttribute('href')).toMatch(
       /^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/sagemaker\//,
