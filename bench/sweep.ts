@@ -54,6 +54,7 @@ async function sweepOnce(notebooks: number): Promise<SweepRun> {
         status: 'InService',
         directInternetAccess: 'Disabled',
         rootAccess: open ? 'Enabled' : 'Disabled',
+        imdsMinimumVersion: '2',
         subnetId: 'subnet-0a1b2c3d',
         securityGroupIds: ['sg-0a1b2c3d'],
         kmsKeyId: key,
