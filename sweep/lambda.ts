@@ -106,11 +106,13 @@ export class SweepWorker {
       this.logger.error('invalid sweep message: dropped', { body: body.slice(0, 500) });
       return;
     }
-    const { policy, topicArn, recheckQueueUrl } = this.config;
+    const { policy, topicArn, recheckQueueUrl, grants } = this.config;
     const clients = await this.clientsFor(request);
     const sweep = await sweepTarget(request, {
       policy,
       clients,
+      // The grants the event path recorded: without them every exemption tag would be judged orphaned.
+      ...(grants ? { grants } : {}),
       sweepId: request.sweepId,
       concurrency: this.config.concurrency,
       now: this.now,

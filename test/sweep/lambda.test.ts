@@ -3,6 +3,8 @@
 import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#emulator/index';
+import { DynamoExemptionGrants } from '../../store/exemption-grants.ts';
+import { createStoreClient, ensureTable } from '../../store/table.ts';
 import { SweepWorker, sweepStartConfig, sweepWorkerConfig } from '../../sweep/lambda.ts';
 import { parseSweepRequest } from '../../sweep/request.ts';
 
@@ -12,6 +14,7 @@ let sweepQueueUrl: string;
 let recheckQueueUrl: string;
 let topicArn: string;
 const saved = { ...process.env };
+const TABLE = 'sm-guardrails-dev-records';
 
 beforeAll(async () => {
   emulator = await startEmulator({ describesPerTransition: 0, accountId: ACCOUNT });
@@ -28,7 +31,9 @@ beforeAll(async () => {
     SM_GUARDRAILS_SWEEP_REGIONS: 'us-east-1,eu-west-1',
     SM_GUARDRAILS_TOPIC_ARN: topicArn,
     SM_GUARDRAILS_RECHECK_QUEUE_URL: recheckQueueUrl,
+    SM_GUARDRAILS_TABLE: TABLE,
   });
+  await ensureTable(createStoreClient(), TABLE);
 });
 afterAll(async () => {
   process.env = saved;
@@ -104,6 +109,35 @@ describe('sweepStart and sweepWorker', () => {
     await expect(worker.handle(body)).rejects.toThrow(/could not be sent: AuthorizationError/);
     expect(JSON.stringify(errors)).toContain('another-open');
     emulator.clearFaults();
+  });
+
+  it('honours an exemption the event path recorded: the deployed worker reads the same grants', async () => {
+    const arn = emulator.seed.notebookInstance({
+      name: 'granted-open',
+      region: 'us-east-1',
+      status: 'InService',
+      tags: [{ Key: 'guardrails:exempt', Value: 'vendor appliance' }],
+    });
+    await new DynamoExemptionGrants(createStoreClient(), TABLE).put({
+      resourceArn: arn,
+      reason: 'vendor appliance',
+      grantedBy: 'arn:aws:iam::111122223333:role/MLPlatformAdmin',
+      grantedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    const { handler: work } = await import('../../functions/sweep-worker/handler.ts');
+    const body = JSON.stringify({
+      kind: 'sm-guardrails/sweep',
+      sweepId: 's3',
+      account: ACCOUNT,
+      region: 'us-east-1',
+    });
+    expect(await work({ Records: [{ messageId: 'g', body }] } as SQSEvent)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(emulator.inspect.notebookInstance('granted-open')?.status).toBe('InService');
+    const tags = emulator.inspect.notebookInstance('granted-open')?.tags ?? [];
+    expect(JSON.stringify(tags)).toContain('vendor appliance');
   });
 
   it('reads its configuration from the environment and refuses a bad one', () => {
