@@ -1,8 +1,8 @@
 // The policy: what the guardrails require and what they do about it. Strict objects, so a typo in a key is an
 // error rather than a silently ignored setting. YAML files are read by policy-file.ts (the CLI and packaging);
 // the Lambda functions get the validated policy as JSON and never load a YAML parser.
-import { RE2JS } from 're2js';
 import * as z from 'zod/mini';
+import { compileLinearRegExp } from './linear-regexp.ts';
 import './zod.ts';
 
 export const ACTION_TYPES = ['tag', 'stop', 'revert', 'notify'] as const;
@@ -27,7 +27,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
 const regexString = z.string().check(
   z.refine((source) => compileTagPattern(source) !== undefined, {
     error: (issue) =>
-      `must be a regular expression the linear-time engine (RE2 syntax) accepts: ${tagPatternError(String(issue.input))}`,
+      `must be a regular expression the linear-time engine accepts: ${tagPatternError(String(issue.input))}`,
   }),
 );
 
@@ -309,26 +309,18 @@ export function matchesPrincipalPattern(pattern: string, arn: string): boolean {
   return compiled.every((parts, i) => fieldMatches(parts, fields[i] ?? ''));
 }
 
-const tagPatternCache = new Map<string, RE2JS | undefined>();
+const tagPatternCache = new Map<string, RegExp | undefined>();
 
-/** A tag-value pattern on the linear-time RE2 engine; undefined when RE2 cannot express it. */
-export function compileTagPattern(source: string): RE2JS | undefined {
+/** A tag-value pattern on the linear-time engine (linear-regexp.ts); undefined when it cannot run there. */
+export function compileTagPattern(source: string): RegExp | undefined {
   if (tagPatternCache.has(source)) return tagPatternCache.get(source);
-  let compiled: RE2JS | undefined;
-  try {
-    compiled = RE2JS.compile(source);
-  } catch {
-    compiled = undefined;
-  }
+  const result = compileLinearRegExp(source);
+  const compiled = result.ok ? result.regexp : undefined;
   tagPatternCache.set(source, compiled);
   return compiled;
 }
 
 function tagPatternError(source: string): string {
-  try {
-    RE2JS.compile(source);
-    return 'unknown error';
-  } catch (error) {
-    return (error as Error).message;
-  }
+  const result = compileLinearRegExp(source);
+  return result.ok ? 'unknown error' : result.reason;
 }

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, matchesPrincipalPattern, PolicyError, RULE_IDS, validatePolicy } from '#core/policy';
 import { parsePolicy } from '#core/policy-file';
@@ -224,7 +225,7 @@ describe('parsePolicy: every problem names the field and the reason', () => {
       'bad regex',
       'requiredTags:\n  notebook-instance:\n    project:\n      pattern: "[a-z"\n',
       [
-        'requiredTags.notebook-instance.project.pattern: must be a regular expression the linear-time engine (RE2 syntax) accepts: error parsing regexp: missing closing ]: `[a-z`',
+        'requiredTags.notebook-instance.project.pattern: must be a regular expression the linear-time engine accepts: Unterminated character class',
       ],
     ],
     [
@@ -439,14 +440,74 @@ describe('policy names that are JavaScript object properties', () => {
   });
 });
 
-describe('tag-value patterns run on RE2 (linear time)', () => {
+describe('tag-value patterns run on the linear-time engine', () => {
+  const patternProblem = (pattern: string) => {
+    try {
+      validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`expected ${pattern} to be rejected`);
+  };
+  const PREFIX =
+    'p.yml: requiredTags.domain.x.pattern: must be a regular expression the linear-time engine accepts: ';
+
   it.each([
-    ['a lookahead', '^(?=a)a$'],
-    ['a backreference', '^(a)\\1$'],
-  ])('rejects %s, which RE2 cannot express, naming the field', (_name, pattern) => {
-    expect(() => validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml')).toThrow(
-      /^p\.yml: requiredTags\.domain\.x\.pattern: must be a regular expression the linear-time engine \(RE2 syntax\) accepts: /,
-    );
+    ['a lookahead', '^(?=a)a$', 'a lookaround cannot be matched in linear time'],
+    ['a negative lookahead', '^(?!a)b$', 'a lookaround cannot be matched in linear time'],
+    // Node 22's engine runs lookbehinds, Node 20's does not: refused on both, so packaging and Lambda agree.
+    ['a lookbehind', '(?<=a)b', 'a lookaround cannot be matched in linear time'],
+    ['a backreference', '^(a)\\1$', 'a backreference cannot be matched in linear time'],
+    ['a named backreference', '^(?<n>a)\\k<n>$', 'a backreference cannot be matched in linear time'],
+    [
+      'a counted repetition over 16',
+      '^[a-z0-9-]{1,63}$',
+      'a counted repetition may be at most 16 (nested ones multiplied)',
+    ],
+    [
+      'nested counted repetitions multiplying over 16',
+      '^(a{4}){5}$',
+      'a counted repetition may be at most 16 (nested ones multiplied)',
+    ],
+    [
+      'a property escape',
+      '^\\p{L}+$',
+      'needs the unicode flag, which the linear-time engine does not take: a property escape (\\p{...})',
+    ],
+    [
+      'a code point escape',
+      '^\\u{1F600}$',
+      'needs the unicode flag, which the linear-time engine does not take: a code point escape (\\u{...})',
+    ],
+    [
+      'a character outside the BMP',
+      '^\u{1F600}$',
+      'needs the unicode flag, which the linear-time engine does not take: a character outside the Basic Multilingual Plane',
+    ],
+    // RE2 syntax that a lenient JavaScript RegExp would read as literal letters, matching something else.
+    ['RE2 end of text', '^a\\z', 'Invalid escape'],
+    ['an RE2 inline flag', '(?i)abc', 'Invalid group'],
+    ['an RE2 Unicode class', '^\\pL+$', 'Invalid property name'],
+  ])('rejects %s, naming the field and why', (_name, pattern, why) => {
+    expect(patternProblem(pattern)).toBe(`${PREFIX}${why}`);
+  });
+
+  it.each([
+    ['^[a-z]{2,10}-\\d{4}$', 'ab-2024', 'ab-20245'],
+    [
+      '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      '0123abcd-0000-4000-8000-00000000abcd',
+      'x',
+    ],
+    ['^(dev|staging|prod)$', 'prod', 'production'],
+    ['^[(?=a)]+$', '(?=a)', 'b'],
+    ['cost-center', 'team-cost-center-1', 'cost'],
+  ])('accepts %s: %s matches, %s does not', (pattern, good, bad) => {
+    const spec = validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml').requiredTags.domain
+      .x;
+    if (!spec) throw new Error('no spec');
+    expect(tagValueProblem(good, spec)).toBeUndefined();
+    expect(tagValueProblem(bad, spec)).toBe(`value "${bad}" does not match`);
   });
 
   it('a catastrophic-backtracking pattern against a long value answers, and right', () => {
@@ -457,6 +518,25 @@ describe('tag-value patterns run on RE2 (linear time)', () => {
     const spec = policy.requiredTags.domain.x;
     if (!spec) throw new Error('no spec');
     expect(tagValueProblem(`${'a'.repeat(250)}!`, spec)).toBe(`value "${'a'.repeat(250)}!" does not match`);
+    // Far beyond any tag value (256 characters): a backtracking engine would not answer in this lifetime.
+    expect(tagValueProblem(`${'a'.repeat(100_000)}!`, spec)).toBe(
+      `value "${'a'.repeat(100_000)}!" does not match`,
+    );
     expect(tagValueProblem('abc-def', spec)).toBeUndefined();
+  });
+
+  it('without the engine (a Node whose V8 dropped the flag), a pattern fails to load and never matches', () => {
+    setFlagsFromString('--no-enable-experimental-regexp-engine');
+    try {
+      // Patterns no test compiled before (compiled patterns are cached).
+      expect(patternProblem('^engine-gone-[a-z]+$')).toBe(
+        `${PREFIX}this Node.js (${process.version}) has no linear-time RegExp engine (V8 flag --enable-experimental-regexp-engine), so no pattern can be matched safely`,
+      );
+      expect(tagValueProblem('anything', { pattern: '^any.*$' })).toBe('value "anything" does not match');
+    } finally {
+      setFlagsFromString('--enable-experimental-regexp-engine');
+    }
+    // biome-ignore lint/complexity/useRegexLiterals: the l flag is unknown to the parser until the flag is set
+    expect(new RegExp('^a+$', 'l').test('aaa')).toBe(true);
   });
 });
