@@ -449,6 +449,12 @@ describe('tag-value patterns run on the linear-time engine', () => {
     }
     throw new Error(`expected ${pattern} to be rejected`);
   };
+  const specFor = (pattern: string) => {
+    const spec = validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml').requiredTags.domain
+      .x;
+    if (!spec) throw new Error('no spec');
+    return spec;
+  };
   const PREFIX =
     'p.yml: requiredTags.domain.x.pattern: must be a regular expression the linear-time engine accepts: ';
 
@@ -503,20 +509,13 @@ describe('tag-value patterns run on the linear-time engine', () => {
     ['^[(?=a)]+$', '(?=a)', 'b'],
     ['cost-center', 'team-cost-center-1', 'cost'],
   ])('accepts %s: %s matches, %s does not', (pattern, good, bad) => {
-    const spec = validatePolicy({ requiredTags: { domain: { x: { pattern } } } }, 'p.yml').requiredTags.domain
-      .x;
-    if (!spec) throw new Error('no spec');
+    const spec = specFor(pattern);
     expect(tagValueProblem(good, spec)).toBeUndefined();
     expect(tagValueProblem(bad, spec)).toBe(`value "${bad}" does not match`);
   });
 
   it('a catastrophic-backtracking pattern against a long value answers, and right', () => {
-    const policy = validatePolicy(
-      { requiredTags: { domain: { x: { pattern: '^([a-z0-9]+-?)+$' } } } },
-      'p.yml',
-    );
-    const spec = policy.requiredTags.domain.x;
-    if (!spec) throw new Error('no spec');
+    const spec = specFor('^([a-z0-9]+-?)+$');
     expect(tagValueProblem(`${'a'.repeat(250)}!`, spec)).toBe(`value "${'a'.repeat(250)}!" does not match`);
     // Far beyond any tag value (256 characters): a backtracking engine would not answer in this lifetime.
     expect(tagValueProblem(`${'a'.repeat(100_000)}!`, spec)).toBe(
