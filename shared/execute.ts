@@ -108,10 +108,21 @@ async function executeTagging(
       : action.key in set || unset.includes(action.key);
   let failure: AwsCallError | Error | undefined;
   if (!opts.dryRun && (Object.keys(set).length > 0 || unset.length > 0)) {
-    // One AddTags and at most one DeleteTags for all tag and revert actions of the event.
+    // One AddTags and at most one DeleteTags for all tag and revert actions of the event; together when they touch
+    // different keys (one round trip), else in order.
+    const add = () =>
+      Object.keys(set).length > 0 ? addTags(opts.aws.sagemaker, state.ref.arn, set) : Promise.resolve();
+    const remove = () =>
+      unset.length > 0 ? deleteTags(opts.aws.sagemaker, state.ref.arn, unset) : Promise.resolve();
     try {
-      if (Object.keys(set).length > 0) await addTags(opts.aws.sagemaker, state.ref.arn, set);
-      if (unset.length > 0) await deleteTags(opts.aws.sagemaker, state.ref.arn, unset);
+      if (unset.some((key) => Object.hasOwn(set, key))) {
+        await add();
+        await remove();
+      } else {
+        const settled = await Promise.allSettled([add(), remove()]);
+        const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (rejected) throw rejected.reason;
+      }
     } catch (error) {
       failure = error as Error;
     }

@@ -304,6 +304,34 @@ describe('the writes: independent ones together, the alert last', () => {
     });
   });
 
+  it('a protected tag set at creation: AddTags, DeleteTags and Stop together, then the alert', async () => {
+    const w = world();
+    const tags = [
+      { key: 'project', value: 'etl' },
+      { key: 'guardrails:exempt', value: 'true' },
+    ];
+    w.emulator.seed.notebookInstance({
+      name: 'nb-exempt',
+      region: REGION,
+      status: 'InService',
+      tags: tags.map(({ key, value }) => ({ Key: key, Value: value })),
+    });
+    const event = createNotebookEvent('nb-exempt', { tags });
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['AddTags', 'DeleteTags', 'StopNotebookInstance'], timeoutMs: HOLD_MS });
+    const { report } = await w.guardrails().handle(event);
+    expect(report.verdict).toBe('noncompliant');
+    expect(w.emulator.inspect.notebookInstance('nb-exempt', REGION)?.tags).not.toContainEqual({
+      Key: 'guardrails:exempt',
+      Value: 'true',
+    });
+    expect(writes(w.emulator)).toEqual({
+      operations: ['AddTags', 'DeleteTags', 'Publish', 'StopNotebookInstance'],
+      roundTrips: 2,
+      alertLast: true,
+    });
+  });
+
   it('Pending: AddTags and the re-check message together, then the alert', async () => {
     const w = world();
     const queueUrl = w.emulator.seed.queue('sm-guardrails-recheck', REGION);
