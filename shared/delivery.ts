@@ -1,6 +1,6 @@
 // Delivery guarantees: EventBridge delivers at least once, Lambda retries failed invocations, containers crash.
-// The core defines these ports; store/ implements them on the guardrails' DynamoDB table (Powertools
-// idempotency for the event, one completion record per action), and the composition root wires them in.
+// The core defines this port; store/ implements it on the guardrails' DynamoDB table (one item per event: its
+// lease, its plan, what each step settled, whether it completed), and the composition root wires it in.
 import type { Evaluation } from './evaluate.ts';
 import type { NotificationReport } from './report.ts';
 import type { ActionResult, Verdict } from './types.ts';
@@ -12,8 +12,9 @@ export interface SettledStep {
 }
 
 /**
- * What the first attempt found, recorded before it acted: a retry finishes that plan even when the live
- * resource now looks compliant because of the first attempt's own writes (its tags), so no alert is lost.
+ * What the first attempt found, recorded before any write that could hide it (a derived tag, a grant) and with
+ * what settled: a retry finishes that plan even when the live resource now looks compliant because of the
+ * first attempt's own writes, so no alert is lost.
  */
 export interface RecordedPlan {
   verdict: Verdict;
@@ -21,7 +22,7 @@ export interface RecordedPlan {
   evaluation: Evaluation;
 }
 
-/** The records of an event's work: its plan, then each step on its own as it completes. */
+/** The records of an event's work: its plan, and what each step settled. */
 export interface JournalEntries {
   plan?: RecordedPlan;
   exempt?: SettledStep;
@@ -32,24 +33,30 @@ export interface JournalEntries {
 export type StepName = Exclude<keyof JournalEntries, 'plan'>;
 
 /**
- * Per-action completion records. A step is recorded once it succeeded or failed permanently, so a retry after
- * a partial failure (or a crash) redoes only the steps that are not recorded, and reports the others as they were.
+ * Where an event stands, as one write found it. `claimed`: this invocation holds the event until its lease ends;
+ * `recorded` is what an earlier attempt of it left (its plan, the steps it settled). `held`: another delivery of
+ * the event holds an unexpired lease right now. `completed`: the event was handled to the end before.
  */
-export interface ActionJournal {
-  read(eventId: string): Promise<JournalEntries>;
-  record<K extends keyof JournalEntries>(eventId: string, entry: K, value: JournalEntries[K]): Promise<void>;
-}
+export type DeliveryClaim =
+  | { state: 'claimed'; recorded: JournalEntries }
+  | { state: 'held'; recorded: JournalEntries }
+  | { state: 'completed' };
 
 /**
- * Once per event id, across containers. `work` throwing leaves no record (the event is retried); an
- * invocation that dies mid-work holds the event for `budgetMs` at most, then a retry may take it over.
+ * How the event stands after a record: `completed` (a redelivery does nothing), `released` (a retry may take it
+ * at once: this attempt failed and recorded what it settled) or `held` (still this invocation's: more follows).
  */
-export interface DeliveryLedger {
-  once<T extends object>(
-    eventId: string,
-    work: () => Promise<T>,
-    budgetMs: number,
-  ): Promise<{ value: T; repeat: boolean }>;
+export type Standing = 'completed' | 'released' | 'held';
+
+/**
+ * The delivery records of events, across containers. One write takes the event and returns what earlier
+ * attempts recorded (it runs alongside the resource reads, so it costs no round trip of its own); one write
+ * records what settled. A lease ends with the invocation's time: a crashed attempt is taken over after it.
+ */
+export interface DeliveryStore {
+  claim(eventId: string, leaseMs: number): Promise<DeliveryClaim>;
+  /** Adds `entries` (each entry replaces its own, others are kept) and sets how the event stands. */
+  record(eventId: string, entries: JournalEntries, standing: Standing): Promise<void>;
 }
 
 /** Another delivery of the same event is being handled right now: retry later (Lambda does). */
@@ -60,40 +67,32 @@ export class DeliveryInProgressError extends Error {
   }
 }
 
-export interface DeliveryStore {
-  ledger: DeliveryLedger;
-  journal: ActionJournal;
-}
-
 /**
  * One process's memory: for the CLI without a table and for unit tests. Across containers only the
  * DynamoDB store (store/delivery.ts) gives the guarantees.
  */
 export function memoryDeliveryStore(now: () => number = Date.now): DeliveryStore {
-  const events = new Map<string, { done: boolean; value?: object; heldUntil: number }>();
-  const steps = new Map<string, JournalEntries>();
+  const events = new Map<string, { entries: JournalEntries; completed: boolean; leaseUntil: number }>();
   return {
-    ledger: {
-      async once<T extends object>(eventId: string, work: () => Promise<T>, budgetMs: number) {
-        const existing = events.get(eventId);
-        if (existing?.done) return { value: existing.value as T, repeat: true };
-        if (existing && existing.heldUntil > now()) throw new DeliveryInProgressError(eventId);
-        events.set(eventId, { done: false, heldUntil: now() + budgetMs });
-        try {
-          const value = await work();
-          events.set(eventId, { done: true, value: structuredClone(value), heldUntil: 0 });
-          return { value, repeat: false };
-        } catch (error) {
-          events.delete(eventId);
-          throw error;
-        }
-      },
+    async claim(eventId, leaseMs) {
+      const existing = events.get(eventId);
+      if (existing?.completed) return { state: 'completed' };
+      const recorded = structuredClone(existing?.entries ?? {});
+      if (existing && existing.leaseUntil > now()) return { state: 'held', recorded };
+      events.set(eventId, {
+        entries: existing?.entries ?? {},
+        completed: false,
+        leaseUntil: now() + leaseMs,
+      });
+      return { state: 'claimed', recorded };
     },
-    journal: {
-      read: async (eventId) => structuredClone(steps.get(eventId) ?? {}),
-      async record(eventId, entry, value) {
-        steps.set(eventId, { ...steps.get(eventId), [entry]: structuredClone(value) });
-      },
+    async record(eventId, entries, standing) {
+      const existing = events.get(eventId);
+      events.set(eventId, {
+        entries: { ...existing?.entries, ...structuredClone(entries) },
+        completed: standing === 'completed',
+        leaseUntil: standing === 'held' ? (existing?.leaseUntil ?? 0) : 0,
+      });
     },
   };
 }

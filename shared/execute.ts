@@ -1,13 +1,14 @@
 // Planned actions -> executed actions. Idempotent and convergent: every write is computed against the live
 // state, so running the same plan twice changes nothing the second time. A failed action is reported with
-// AWS's error name and the others still run. Each step (tags, stop, alert) is recorded in the action journal
-// once it succeeded or failed permanently: a retry redoes only the steps not recorded. A transient failure
-// (throttling, 5xx after the SDK's retries) is not recorded and holds the alert back: the event is retried.
+// AWS's error name and the others still run. Each step (tags, stop, alert) is noted in the event's journal once
+// it succeeded or failed permanently, and the journal is recorded once, at the end (guardrails.ts): a retry
+// redoes only the steps not recorded. A transient failure (throttling, 5xx after the SDK's retries) is not noted
+// and holds the alert back: the event is retried.
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
 import { publishNotification, type SnsMessage } from './aws/sns.ts';
-import type { ActionJournal, JournalEntries, SettledStep, StepName } from './delivery.ts';
+import type { JournalEntries, SettledStep, StepName } from './delivery.ts';
 import type { ExemptionGrants } from './exemption.ts';
 import { composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
@@ -29,14 +30,21 @@ export interface ExecutionOptions {
   scheduleRecheck?: () => Promise<string>;
   /** Where exemption grants are recorded. */
   grants?: ExemptionGrants;
-  /** Where each step's completion is recorded, under the event id (none: nothing is recorded). */
-  journal?: {
-    store: ActionJournal;
-    eventId: string;
-    recorded: JournalEntries;
-    /** An earlier attempt of this event recorded its plan: this one finishes it. */
-    resumed?: boolean;
-  };
+  /** The event's journal (none: nothing is recorded). */
+  journal?: ExecutionJournal;
+}
+
+/** What earlier attempts of the event settled, and what this one settles (recorded by the caller at the end). */
+export interface ExecutionJournal {
+  recorded: JournalEntries;
+  /** An earlier attempt of this event recorded its plan: this one finishes it. */
+  resumed?: boolean;
+  /**
+   * Makes the plan durable now, before a write that could hide the finding from a retry's own evaluation (a
+   * derived tag value repairs a required-tags violation; an exemption grant exempts): after a crash, the retry
+   * then still finishes the plan and sends its alert. Other writes leave the finding in place for the retry.
+   */
+  keepPlan(): Promise<void>;
 }
 
 export interface Execution {
@@ -51,7 +59,7 @@ export interface Execution {
 const isTransient = (error: unknown): error is AwsCallError =>
   error instanceof AwsCallError && error.transient;
 
-/** A step done before (recorded in the journal) is reported as it was; otherwise run, and recorded unless transient. */
+/** A step done before (recorded in the journal) is reported as it was; otherwise run, and noted unless transient. */
 export async function journaled(
   opts: Pick<ExecutionOptions, 'journal' | 'dryRun'>,
   name: StepName,
@@ -63,7 +71,6 @@ export async function journaled(
   const settled = await run();
   if (journal && !settled.retry) {
     const { retry: _, ...record } = settled;
-    await journal.store.record(journal.eventId, name, record);
     journal.recorded[name] = record;
   }
   return settled;
@@ -188,7 +195,7 @@ async function executeStop(
 
 /**
  * Whether the admins are told. Never decided by a tag a user can write: every finding of a user's own API call
- * is told (a redelivery of the same call is dropped before this, by the idempotency ledger). SageMaker's
+ * is told (a redelivery of the same call is dropped before this, by its delivery record). SageMaker's
  * state-change events and the guardrails' own re-checks are told only when an action did something or failed,
  * when a stop was first deferred, or when a rule could not be verified.
  */
@@ -237,6 +244,16 @@ async function executeExempt(
   }
 }
 
+/**
+ * Whether a write of the plan could make a retry's evaluation miss the finding: a tag value the guardrails
+ * derive (it repairs a required-tags violation) or an exemption grant. The status tag, reverts of protected tags
+ * (judged on the event) and the stop leave the finding for a retry to see again.
+ */
+function hidesFinding(exempt: PlannedAction | undefined, tagging: readonly TagAction[], statusKey: string) {
+  if (exempt) return true;
+  return tagging.some((a) => a.type === 'tag' && Object.keys(a.tags).some((key) => key !== statusKey));
+}
+
 export async function executePlan(assessment: Assessment, opts: ExecutionOptions): Promise<Execution> {
   const plan = assessment.evaluation?.actions ?? [];
   if (plan.length === 0) return { actions: [] };
@@ -244,8 +261,12 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
   const results: ActionResult[] = [];
   let retry: AwsCallError | undefined;
 
-  // The grant is recorded before the quarantine is lifted: a failed record leaves the resource as it was.
+  const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
   const exempt = plan.find((a) => a.type === 'exempt');
+  if (mode !== 'report' && !opts.dryRun && hidesFinding(exempt, tagging, opts.policy.statusTagKey)) {
+    await opts.journal?.keepPlan();
+  }
+  // The grant is recorded before the quarantine is lifted: a failed record leaves the resource as it was.
   if (exempt) {
     if (mode === 'report') results.push(wouldDo(exempt, 'report mode'));
     else {
@@ -258,7 +279,6 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     }
   }
 
-  const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
   const tagsStep = async (): Promise<StepOutcome> => {
     if (mode === 'report') return { results: tagging.map((a) => wouldDo(a, 'report mode')) };
     if (tagging.length === 0) return { results: [] };

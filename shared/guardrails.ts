@@ -6,14 +6,14 @@ import { AwsCallError } from './aws/errors.ts';
 import { createLiveStateSource } from './aws/live-source.ts';
 import type { SnsMessage } from './aws/sns.ts';
 import {
-  type ActionJournal,
+  type DeliveryClaim,
   DeliveryInProgressError,
   type DeliveryStore,
+  type JournalEntries,
   memoryDeliveryStore,
-  type SettledStep,
-  type StepName,
 } from './delivery.ts';
 import { normalizeEvent } from './events/normalize.ts';
+import type { ExecutionJournal } from './execute.ts';
 import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
 import { type ExemptionGrants, InMemoryExemptionGrants } from './exemption.ts';
 import { locationOf } from './location.ts';
@@ -36,7 +36,7 @@ export interface GuardrailsOptions {
   clients: AwsClientProvider;
   topicArn?: string;
   dryRun?: boolean;
-  /** Idempotency and per-action records. Default: this process's memory (store/ has the DynamoDB one). */
+  /** The events' delivery records. Default: this process's memory (store/ has the DynamoDB one). */
   delivery?: DeliveryStore;
   /** Queues a re-check of a deferred stop (SQS). None: the deferred stop relies on the state-change event. */
   scheduleRecheck?: (request: RecheckRequest, delaySeconds: number) => Promise<void>;
@@ -70,7 +70,7 @@ export interface HandledEvent {
   duplicate?: boolean;
 }
 
-/** The work of one event did not settle (a transient failure): unwinds the idempotency record, then retried. */
+/** The work of one event did not settle (a transient failure): what settled is recorded, then retried. */
 class RetryLater extends Error {
   constructor(readonly execution: Execution) {
     super(execution.retry?.message ?? 'retry');
@@ -96,9 +96,17 @@ export class Guardrails {
 
   async handle(event: unknown, handleOptions: HandleOptions = {}): Promise<HandledEvent> {
     const { policy } = this.options;
+    // The event is claimed (one conditional write that returns what earlier attempts recorded) as its first AWS
+    // read starts, alongside it: the lock costs no round trip of its own. Events that read nothing claim nothing.
+    let claim: Promise<DeliveryClaim> | undefined;
+    const claimOnRead = (change: NormalizedChange) => {
+      if (claim || this.options.dryRun || change.eventId === undefined) return;
+      claim = this.delivery.claim(change.eventId, this.leaseMs(handleOptions));
+      claim.catch(() => undefined); // awaited below; a read that fails first must not leave it unhandled
+    };
     let assessment: Assessment;
     try {
-      assessment = await assessEvent(event, policy, this.source, {
+      assessment = await assessEvent(event, policy, claimingSource(this.source, claimOnRead), {
         ownRoleArns: this.options.ownRoleArns ?? [],
         ...(this.options.memberRoleName ? { memberRoleName: this.options.memberRoleName } : {}),
         grants: this.grants,
@@ -115,6 +123,8 @@ export class Guardrails {
         ...(normalized.kind === 'change' ? { change: normalized.change } : {}),
       };
       if (error.transient || normalized.kind !== 'change') {
+        // Retried: the claim is let go at once (a lease held on would refuse Lambda's retry).
+        if (claim && failed.eventId) await this.release(claim, failed.eventId);
         return {
           report: buildReport(failed, [], { verdict: 'error' }),
           assessment: failed,
@@ -126,29 +136,32 @@ export class Guardrails {
       // The event still fails (after the alert, recorded once) so it ends in the failed-events queue, to be
       // redriven once the permission is fixed.
       const message = composeReadFailure(normalized.change, error, policy.mode);
-      return this.settle(failed, handleOptions, async (journal) => {
+      return this.settle(failed, claim, handleOptions, async (journal) => {
         const alerted = await this.alert(message, journal);
         return { ...alerted, retry: alerted.retry ?? error };
       });
     }
     const recheck = handleOptions.recheck;
     if (recheck && assessment.verdict === 'skipped' && assessment.reason === 'resource no longer exists') {
-      return this.settle(assessment, handleOptions, (journal) => this.abandoned(recheck, 'deleted', journal));
+      return this.settle(assessment, claim, handleOptions, (journal) =>
+        this.abandoned(recheck, 'deleted', journal),
+      );
     }
-    const eventId = assessment.eventId;
-    const durable = eventId !== undefined && !this.options.dryRun;
     if ((assessment.evaluation?.actions ?? []).length === 0) {
-      // Nothing to do now, but a retry may find the resource compliant because its first attempt tagged it:
-      // that attempt's plan must still be finished (its alert sent). Only events whose resource was read can.
-      const mayHaveActed =
-        assessment.state !== undefined || assessment.reason === 'resource no longer exists';
-      if (!durable || !mayHaveActed || !(await this.delivery.journal.read(eventId)).plan) {
+      // Nothing to do now: no record is written (one round trip in all; the lease taken ends with the
+      // invocation, and a redelivery after it is handled afresh). But a retry may find the resource compliant
+      // because its first attempt tagged it: that attempt's plan must still be finished (its alert sent).
+      const found = claim ? await claim : undefined;
+      if (found?.state === 'completed') return this.duplicate(assessment);
+      // Held: the delivery that holds the event finishes what it found; there is nothing to add to it.
+      if (found?.state !== 'claimed' || !found.recorded.plan) {
         return { report: buildReport(assessment, []), assessment };
       }
     }
     let effective = assessment;
     return this.settle(
       () => effective,
+      claim,
       handleOptions,
       async (journal) => {
         // The first attempt's findings decide the plan; the live state decides the writes.
@@ -158,13 +171,12 @@ export class Guardrails {
           effective = { ...assessment, verdict: plan.verdict, evaluation: plan.evaluation };
           if (plan.reason) effective.reason = plan.reason;
         } else if (journal && assessment.evaluation) {
-          const recorded = {
+          // Kept in the final record; written before any write that could hide the finding from a retry.
+          journal.recorded.plan = {
             verdict: assessment.verdict,
             evaluation: assessment.evaluation,
             ...(assessment.reason ? { reason: assessment.reason } : {}),
           };
-          await journal.store.record(journal.eventId, 'plan', recorded);
-          journal.recorded.plan = recorded;
         }
         const execution = await executePlan(effective, {
           ...this.executionOptions(journal, effective.change),
@@ -241,13 +253,37 @@ export class Guardrails {
     return this.alert(message, journal);
   }
 
+  /** The claim's lease: the time this invocation has left (a crashed one is taken over after it). */
+  private leaseMs(handleOptions: HandleOptions): number {
+    return handleOptions.remainingMs?.() ?? this.options.invocationBudgetMs ?? DEFAULT_BUDGET_MS;
+  }
+
+  /** A failed attempt lets go of the event, so Lambda's retry takes it at once. */
+  private async release(claim: Promise<DeliveryClaim>, eventId: string): Promise<void> {
+    if ((await claim.catch(() => undefined))?.state !== 'claimed') return;
+    // Best effort: a release that fails leaves the lease to end with the invocation's time.
+    await this.delivery.record(eventId, {}, 'released').catch(() => undefined);
+  }
+
+  private duplicate(assessment: Assessment): HandledEvent {
+    const duplicate: Assessment = {
+      ...assessment,
+      verdict: 'skipped',
+      reason: `duplicate delivery of event ${assessment.eventId}: already handled, nothing done again`,
+    };
+    delete duplicate.evaluation;
+    return { report: buildReport(duplicate, []), assessment: duplicate, duplicate: true };
+  }
+
   /**
-   * Runs an event's work once across deliveries and containers (the delivery store's ledger), with each step
-   * recorded as it completes. A transient failure leaves no completion record: the event is retried and only
-   * the steps not recorded run again.
+   * Runs an event's work once across deliveries and containers: under the claim (taken alongside the reads, or
+   * here when none was), then ONE record of what settled: completed, or on a transient failure released with
+   * what settled, so the retry redoes only the rest. A completed event is a duplicate; one held by another
+   * delivery is retried later.
    */
   private async settle(
     assessmentOf: Assessment | (() => Assessment),
+    claimed: Promise<DeliveryClaim> | undefined,
     handleOptions: HandleOptions,
     work: Work,
     error?: AwsCallError,
@@ -256,36 +292,29 @@ export class Guardrails {
     const eventId = current().eventId;
     const extra = error ? ({ verdict: 'error' } as const) : {};
     const durable = eventId !== undefined && !this.options.dryRun;
-    const run = async (): Promise<Execution> => {
-      const journal = durable ? await this.openJournal(this.delivery.journal, eventId) : undefined;
-      const execution = await work(journal);
-      if (execution.retry) throw new RetryLater(execution);
-      return execution;
-    };
     const report = (execution: Execution) =>
       buildReport(current(), execution.actions, {
         ...extra,
         ...(execution.notification ? { notifications: [execution.notification] } : {}),
       });
+    let journal: ExecutionJournal | undefined;
     try {
-      const budget = handleOptions.remainingMs?.() ?? this.options.invocationBudgetMs ?? DEFAULT_BUDGET_MS;
-      const { value, repeat } = durable
-        ? await this.delivery.ledger.once(eventId, run, budget)
-        : { value: await run(), repeat: false };
-      const assessment = current();
-      if (repeat) {
-        const duplicate: Assessment = {
-          ...assessment,
-          verdict: 'skipped',
-          reason: `duplicate delivery of event ${eventId}: already handled, nothing done again`,
-        };
-        delete duplicate.evaluation;
-        return { report: buildReport(duplicate, []), assessment: duplicate, duplicate: true };
+      if (durable) {
+        const found = await (claimed ?? this.delivery.claim(eventId, this.leaseMs(handleOptions)));
+        if (found.state === 'completed') return this.duplicate(current());
+        if (found.state === 'held') throw new DeliveryInProgressError(eventId);
+        journal = this.openJournal(eventId, found.recorded);
       }
-      return { report: report(value), assessment, execution: value, ...(error ? { error } : {}) };
+      const execution = await work(journal);
+      if (execution.retry) throw new RetryLater(execution);
+      if (journal) await this.delivery.record(eventId as string, journal.recorded, 'completed');
+      return { report: report(execution), assessment: current(), execution, ...(error ? { error } : {}) };
     } catch (failure) {
       const assessment = current();
       if (failure instanceof RetryLater) {
+        // What settled is kept, and the event let go for the retry; should this record fail, the retry comes
+        // after the lease and redoes what is not recorded (every write converges on the live state).
+        if (journal) await this.delivery.record(eventId as string, journal.recorded, 'released');
         const execution = failure.execution;
         const waiting: Assessment = { ...assessment, reason: execution.retry?.message ?? 'retried' };
         return {
@@ -307,10 +336,37 @@ export class Guardrails {
     }
   }
 
-  private async openJournal(store: ActionJournal, eventId: string) {
-    const recorded: Partial<Record<StepName, SettledStep>> = await store.read(eventId);
-    return { store, eventId, recorded };
+  private openJournal(eventId: string, recorded: JournalEntries): ExecutionJournal {
+    let planKept = recorded.plan !== undefined;
+    return {
+      recorded,
+      keepPlan: async () => {
+        if (planKept || !recorded.plan) return;
+        await this.delivery.record(eventId, { plan: recorded.plan }, 'held');
+        planKept = true;
+      },
+    };
   }
+}
+
+/** The state source, with `onRead` told of each change it reads for, as the read starts. */
+function claimingSource(source: StateSource, onRead: (change: NormalizedChange) => void): StateSource {
+  return {
+    kind: source.kind,
+    readState(change) {
+      onRead(change);
+      return source.readState(change);
+    },
+    resolveKmsKey(keyId, change) {
+      onRead(change);
+      return source.resolveKmsKey(keyId, change);
+    },
+    resolveKmsAllowlist: (allowlist) => source.resolveKmsAllowlist(allowlist),
+    principalTags(actor, change, options) {
+      onRead(change);
+      return source.principalTags(actor, change, options);
+    },
+  };
 }
 
 function pick(execution: Execution): Partial<Execution> {

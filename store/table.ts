@@ -1,12 +1,12 @@
 // The guardrails' own DynamoDB table, which users cannot write: one table, one string key, a TTL attribute.
-// Each kind of record has its own key prefix (idempotency records, per-action completion, exemption grants...),
+// Each kind of record has its own key prefix (`delivery#` per event, exemption grants...),
 // so one table, one IAM statement and one backup cover them all. serverless.yml defines the same table.
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** The environment variable that names the table in the deployed functions. */
 export const STORE_TABLE_ENV = 'SM_GUARDRAILS_TABLE';
-/** The partition key (a string); the name Powertools idempotency uses by default. */
+/** The partition key (a string). */
 export const KEY_ATTRIBUTE = 'id';
 /** Epoch seconds after which DynamoDB may delete the item (TTL; deletion is lazy, so readers check it too). */
 export const TTL_ATTRIBUTE = 'expiration';

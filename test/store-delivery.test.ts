@@ -1,7 +1,7 @@
-// The delivery records on a real DynamoDB (dynalite): Powertools idempotency per event, a record per action.
+// The delivery records on a real DynamoDB (dynalite): one item per event, claimed by one conditional write that
+// returns what earlier attempts recorded, and recorded by one write at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryInProgressError } from '#core/delivery';
-import { DynamoActionJournal, DynamoDeliveryLedger } from '#store/delivery';
+import { DynamoDeliveryStore } from '#store/delivery';
 import { type LocalDynamo, startDynamo } from './support/dynamodb.ts';
 
 let dynamo: LocalDynamo;
@@ -10,93 +10,68 @@ beforeAll(async () => {
 });
 afterAll(async () => dynamo.close());
 
-describe('the event ledger (Powertools idempotency)', () => {
-  it('runs the work once; a repeat gets the first outcome, flagged', async () => {
-    const ledger = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    let runs = 0;
-    const work = async () => ({ run: ++runs });
-    expect(await ledger.once('e-1', work, 60_000)).toEqual({ value: { run: 1 }, repeat: false });
-    // Another container: its own ledger object, the same table.
-    const other = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    expect(await other.once('e-1', work, 60_000)).toEqual({ value: { run: 1 }, repeat: true });
-    expect(runs).toBe(1);
-  });
+/** A container's store: its own object, the same table. */
+const container = (now: () => number = Date.now) =>
+  new DynamoDeliveryStore(dynamo.client, dynamo.tableName, now);
 
-  it('a concurrent delivery is refused while the first runs, and retried after it', async () => {
-    const a = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    const b = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const first = a.once(
-      'e-2',
-      async () => {
-        await gate;
-        return { by: 'a' };
-      },
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 100));
-    await expect(b.once('e-2', async () => ({ by: 'b' }), 60_000)).rejects.toBeInstanceOf(
-      DeliveryInProgressError,
-    );
-    release();
-    expect(await first).toEqual({ value: { by: 'a' }, repeat: false });
-    expect(await b.once('e-2', async () => ({ by: 'b' }), 60_000)).toEqual({
-      value: { by: 'a' },
-      repeat: true,
+const tagged = { results: [{ type: 'tag' as const, status: 'done' as const, detail: 'tag a=b' }] };
+
+describe('the delivery store', () => {
+  it('claims an event once: held while the lease runs, completed for good once recorded so', async () => {
+    const first = container();
+    expect(await first.claim('e-1', 60_000)).toEqual({ state: 'claimed', recorded: {} });
+    expect(await container().claim('e-1', 60_000)).toEqual({ state: 'held', recorded: {} });
+    await first.record('e-1', { tags: tagged }, 'completed');
+    expect(await container().claim('e-1', 60_000)).toEqual({ state: 'completed' });
+    // Even once the lease is long over.
+    expect(await container(() => Date.now() + 3_600_000).claim('e-1', 60_000)).toEqual({
+      state: 'completed',
     });
   });
 
-  it('work that throws leaves no record: the retry runs it again', async () => {
-    const ledger = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    await expect(
-      ledger.once('e-3', async () => Promise.reject(new Error('throttled')), 60_000),
-    ).rejects.toThrow('throttled');
-    expect(await ledger.once('e-3', async () => ({ ok: true }), 60_000)).toEqual({
-      value: { ok: true },
-      repeat: false,
+  it('a released event is taken at once by the retry, with what the failed attempt recorded', async () => {
+    const failed = container();
+    await failed.claim('e-2', 60_000);
+    const plan = { verdict: 'noncompliant' as const, evaluation: { violations: [], actions: [] } as never };
+    await failed.record('e-2', { plan }, 'held');
+    await failed.record('e-2', { tags: tagged }, 'released');
+    expect(await container().claim('e-2', 60_000)).toEqual({
+      state: 'claimed',
+      recorded: { plan, tags: tagged },
     });
   });
 
-  it('an invocation that died holds the event only for its time budget', async () => {
-    const crashed = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    void crashed.once('e-4', () => new Promise<object>(() => {}), 200); // never settles: the container died
-    await new Promise((r) => setTimeout(r, 100));
-    const retry = new DynamoDeliveryLedger(dynamo.client, dynamo.tableName);
-    await expect(retry.once('e-4', async () => ({ ok: 1 }), 60_000)).rejects.toBeInstanceOf(
-      DeliveryInProgressError,
-    );
+  it('an attempt that died holds the event only until its lease ends; the retry gets what it recorded', async () => {
+    const dead = container();
+    await dead.claim('e-3', 200);
+    await dead.record('e-3', { notify: { results: [] } }, 'held');
+    expect((await container().claim('e-3', 60_000)).state).toBe('held');
     await new Promise((r) => setTimeout(r, 250));
-    expect(await retry.once('e-4', async () => ({ ok: 2 }), 60_000)).toEqual({
-      value: { ok: 2 },
-      repeat: false,
-    });
-  });
-});
-
-describe('the action journal', () => {
-  it('records each step on its own; concurrent steps of one event keep each other', async () => {
-    const journal = new DynamoActionJournal(dynamo.client, dynamo.tableName);
-    expect(await journal.read('e-5')).toEqual({});
-    await Promise.all([
-      journal.record('e-5', 'tags', { results: [{ type: 'tag', status: 'done', detail: 'tag a=b' }] }),
-      journal.record('e-5', 'stop', { results: [{ type: 'stop', status: 'done' }] }),
-    ]);
-    expect(await new DynamoActionJournal(dynamo.client, dynamo.tableName).read('e-5')).toEqual({
-      tags: { results: [{ type: 'tag', status: 'done', detail: 'tag a=b' }] },
-      stop: { results: [{ type: 'stop', status: 'done' }] },
+    expect(await container().claim('e-3', 60_000)).toEqual({
+      state: 'claimed',
+      recorded: { notify: { results: [] } },
     });
   });
 
-  it('an expired record (TTL is lazy) is no record', async () => {
-    const later = new DynamoActionJournal(
-      dynamo.client,
-      dynamo.tableName,
-      () => Date.now() + 15 * 86_400_000,
+  it('each entry replaces its own only: a later record keeps the earlier ones', async () => {
+    const store = container();
+    await store.claim('e-4', 60_000);
+    await store.record('e-4', { tags: tagged }, 'held');
+    await store.record('e-4', { stop: { results: [] } }, 'released');
+    expect((await container().claim('e-4', 60_000)) as unknown).toMatchObject({
+      recorded: { tags: tagged, stop: { results: [] } },
+    });
+  });
+
+  it('an expired item (TTL is lazy) is no item: claimed afresh, its old records and completion gone', async () => {
+    await container().claim('e-5', 60_000);
+    await container().record('e-5', { tags: tagged }, 'completed');
+    const later = container(() => Date.now() + 15 * 86_400_000);
+    expect(await later.claim('e-5', 60_000)).toEqual({ state: 'claimed', recorded: {} });
+    await new Promise((r) => setTimeout(r, 5));
+    // The lease is the later one's: the old completion does not come back.
+    expect((await container(() => Date.now() + 15 * 86_400_000 + 120_000).claim('e-5', 60_000)).state).toBe(
+      'claimed',
     );
-    await new DynamoActionJournal(dynamo.client, dynamo.tableName).record('e-6', 'notify', { results: [] });
-    expect(await later.read('e-6')).toEqual({});
   });
 });

@@ -8,10 +8,13 @@ import { createAwsClients } from '#core/aws/clients';
 import { readResourceState } from '#core/aws/sagemaker';
 import { sendDelayedMessage } from '#core/aws/sqs';
 import { type Emulator, sequentialRoundTrips } from '#emulator/index';
+import { dynamoDeliveryStore } from '#store/delivery';
+import { createStoreClient, ensureTable } from '#store/table';
 import {
   ACCOUNT,
   createNotebookEvent,
   REGION,
+  sampleEvent,
   seedCompliantNotebook,
   useFreshWorldPerTest,
 } from '../support/live.ts';
@@ -363,5 +366,99 @@ describe('the writes: independent ones together, the alert last', () => {
       roundTrips: 2,
       alertLast: true,
     });
+  });
+});
+
+describe('the delivery lock: taken alongside the reads, one record at the end', () => {
+  const TABLE = 'sm-guardrails-test-records';
+
+  /** A container as deployed: its delivery records on DynamoDB (behind the emulator, so its calls count). */
+  async function lambdaContainer(w: ReturnType<typeof world>) {
+    const client = createStoreClient({
+      endpoint: w.emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await ensureTable(client, TABLE);
+    return w.guardrails({ delivery: dynamoDeliveryStore(client, TABLE) });
+  }
+
+  /** Round trips up to the end of the alert (what users see), and those after it. */
+  function criticalPath(emulator: Emulator) {
+    const publish = emulator.calls.find((c) => c.operation === 'Publish');
+    const upToAlert = emulator.calls.filter((c) => publish && c.startedMs <= publish.startedMs);
+    const after = emulator.calls.filter((c) => publish && c.startedMs >= publish.endedMs);
+    return {
+      toAlert: sequentialRoundTrips(upToAlert),
+      afterAlert: after.map((c) => `${c.service}:${c.operation}`),
+      total: emulator.roundTrips(),
+    };
+  }
+
+  it('compliant notebook: the lock and the reads together, and nothing after them (1 round trip)', async () => {
+    const w = world();
+    seedCompliantNotebook(w.emulator, 'nb-ok');
+    const guardrails = await lambdaContainer(w);
+    await guardrails.handle(createNotebookEvent('nb-ok')); // warms the KMS key cache
+    w.emulator.clearCalls();
+    // Fails if the lock waits for the reads, or the reads for the lock.
+    w.emulator.hold({ together: ['UpdateItem', 'DescribeNotebookInstance', 'ListTags'], timeoutMs: HOLD_MS });
+    const { report } = await guardrails.handle(createNotebookEvent('nb-ok'));
+    expect(report.verdict).toBe('compliant');
+    expect(w.callNames().sort()).toEqual([
+      'dynamodb:UpdateItem',
+      'sagemaker:DescribeNotebookInstance',
+      'sagemaker:ListTags',
+    ]);
+    expect(w.emulator.roundTrips()).toBe(1);
+  });
+
+  it('noncompliant InService: lock with reads, writes together, the alert: 3; then the one record', async () => {
+    const w = world();
+    w.emulator.seed.notebookInstance({
+      name: 'nb-open',
+      region: REGION,
+      status: 'InService',
+      tags: [{ Key: 'project', Value: 'churn' }],
+    });
+    const guardrails = await lambdaContainer(w);
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['UpdateItem', 'DescribeNotebookInstance', 'ListTags'], timeoutMs: HOLD_MS });
+    w.emulator.hold({ together: ['AddTags', 'StopNotebookInstance'], timeoutMs: HOLD_MS });
+    const event = createNotebookEvent('nb-open', { tags: [{ key: 'project', value: 'churn' }] });
+    const { report } = await guardrails.handle(event);
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(criticalPath(w.emulator)).toEqual({ toAlert: 3, afterAlert: ['dynamodb:UpdateItem'], total: 4 });
+    // Recorded completed: a redelivery costs the lock's one call and does nothing.
+    w.emulator.clearCalls();
+    w.emulator.clearFaults();
+    const again = await guardrails.handle(event);
+    expect(again.duplicate).toBe(true);
+    expect(w.callNames().filter((c) => c.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
+    expect(w.emulator.published).toHaveLength(1);
+  });
+
+  it('a tag the guardrails derive (it repairs the finding): the plan is recorded before it is written', async () => {
+    const w = world();
+    w.emulator.seed.userProfile({ domainId: 'd-1', name: 'mallory', region: REGION });
+    const event = sampleEvent('studio/create-user-profile-missing-studiouserid.json');
+    const detail = event.detail as { requestParameters: Record<string, unknown>; responseElements?: unknown };
+    detail.requestParameters.domainId = 'd-1';
+    detail.requestParameters.userProfileName = 'mallory';
+    delete detail.responseElements;
+    const guardrails = await lambdaContainer(w);
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['UpdateItem', 'DescribeUserProfile', 'ListTags'], timeoutMs: HOLD_MS });
+    const { report } = await guardrails.handle(event);
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:done', 'notify:done']);
+    const order = w.emulator.calls
+      .filter((c) => c.service === 'dynamodb' || c.operation === 'AddTags' || c.operation === 'Publish')
+      .map((c) => c.operation);
+    expect(order).toEqual(['UpdateItem', 'UpdateItem', 'AddTags', 'Publish', 'UpdateItem']);
+    expect(criticalPath(w.emulator)).toMatchObject({ toAlert: 4, total: 5 });
   });
 });

@@ -2,12 +2,12 @@
 // and what the admins were told.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sendDelayedMessage } from '#core/aws/sqs';
-import type { ActionJournal } from '#core/delivery';
+import type { DeliveryStore } from '#core/delivery';
 import type { Guardrails } from '#core/guardrails';
 import { type RecheckRequest, recheckEvent } from '#core/recheck';
 import type { EventReport } from '#core/report';
 import type { ServiceName } from '#emulator/index';
-import { DynamoActionJournal, dynamoDeliveryStore } from '#store/delivery';
+import { dynamoDeliveryStore } from '#store/delivery';
 import { createStoreClient, ensureTable } from '#store/table';
 import { deliverLikeLambda } from '../../cli/delivery.ts';
 import {
@@ -314,13 +314,15 @@ async function lambdaWorld() {
   const queueUrl = world.emulator.seed.queue('sm-guardrails-recheck', REGION);
   return {
     /** A container: its own clients and memory; the account, the queue and the records are shared. */
-    container(overrides: { journal?: ActionJournal; budgetMs?: number } = {}): Guardrails {
-      const delivery = dynamoDeliveryStore(
+    container(
+      overrides: { store?: (real: DeliveryStore) => DeliveryStore; budgetMs?: number } = {},
+    ): Guardrails {
+      const real = dynamoDeliveryStore(
         createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
         TABLE,
       );
       const guardrails = world.guardrails({
-        delivery: overrides.journal ? { ...delivery, journal: overrides.journal } : delivery,
+        delivery: overrides.store ? overrides.store(real) : real,
         ...(overrides.budgetMs ? { invocationBudgetMs: overrides.budgetMs } : {}),
       });
       guardrails.options.scheduleRecheck = async (request, delay) => {
@@ -371,6 +373,31 @@ type FaultKind = 'throttle' | 'internal' | 'accessDenied';
 // Transient faults outlast the SDK's 3 attempts once: the first invocation fails, Lambda's retry succeeds.
 const fault = (service: ServiceName, operation: string, kind: FaultKind) =>
   world.emulator.injectFault({ service, operation, kind, ...(kind === 'accessDenied' ? {} : { times: 3 }) });
+
+/** The container dies as it publishes its alert (after its writes): the call never leaves, nothing returns. */
+function diesAtTheAlert(guardrails: Guardrails): Guardrails {
+  const sns = guardrails.options.clients.for({
+    partition: 'aws',
+    account: '111122223333',
+    region: REGION,
+  }).sns;
+  sns.middlewareStack.add(() => () => new Promise<never>(() => {}), {
+    step: 'initialize',
+    name: 'containerDied',
+  });
+  return guardrails;
+}
+
+/** A user profile created without the tag the guardrails derive from its name: their AddTags repairs it. */
+function profileMissingDerivedTag() {
+  world.emulator.seed.userProfile({ domainId: 'd-1', name: 'mallory', region: REGION });
+  const event = sampleEvent('studio/create-user-profile-missing-studiouserid.json');
+  const detail = event.detail as { requestParameters: Record<string, unknown> };
+  detail.requestParameters.domainId = 'd-1';
+  detail.requestParameters.userProfileName = 'mallory';
+  delete (detail as { responseElements?: unknown }).responseElements;
+  return event;
+}
 
 const STOPPED = /^\[sm-guardrails\] STOPPED notebook nb /;
 const FAILED = /^\[sm-guardrails\] ACTION FAILED notebook nb /;
@@ -433,20 +460,11 @@ describe('delivery guarantees: every write and read x throttling, 5xx, access de
         deadLettered: true,
       },
     ],
-    ['PutItem (the event record)', 'dynamodb', 'PutItem', 'throttle', transientOk],
-    ['PutItem (the event record)', 'dynamodb', 'PutItem', 'internal', transientOk],
-    // Nothing can be recorded, so nothing is done: the event is dead-lettered (alarm) and redriven later.
+    ['UpdateItem (the lock, then the record)', 'dynamodb', 'UpdateItem', 'throttle', transientOk],
+    ['UpdateItem (the lock, then the record)', 'dynamodb', 'UpdateItem', 'internal', transientOk],
+    // Nothing can be locked, so nothing is done: the event is dead-lettered (alarm) and redriven later.
     [
-      'PutItem (the event record)',
-      'dynamodb',
-      'PutItem',
-      'accessDenied',
-      { status: 'InService', tagged: false, attempts: 3, deadLettered: true },
-    ],
-    ['UpdateItem (the action records)', 'dynamodb', 'UpdateItem', 'throttle', transientOk],
-    ['UpdateItem (the action records)', 'dynamodb', 'UpdateItem', 'internal', transientOk],
-    [
-      'UpdateItem (the action records)',
+      'UpdateItem (the lock, then the record)',
       'dynamodb',
       'UpdateItem',
       'accessDenied',
@@ -652,70 +670,95 @@ describe('delivery guarantees: SNS down, deletions, Pending then Failed, duplica
     expect(reports.find((r) => r.verdict === 'skipped')?.reason).toMatch(/^duplicate delivery/);
   });
 
-  it('a crash between the writes and the alert: the retry sends the alert, repeats no write, and says all', async () => {
+  it('a crash between the writes and the alert: the retry sends the alert once and repeats no write', async () => {
     const lambda = await lambdaWorld();
     const event = seedOpenNotebook('nb');
-    const real = new DynamoActionJournal(
-      createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
-      TABLE,
-    );
-    // The container dies once its writes are recorded, before the alert: the invocation never returns.
-    let recorded = 0;
-    const dying: ActionJournal = {
-      read: (id) => real.read(id),
-      record: async (id, entry, value) => {
-        await real.record(id, entry, value);
-        if (entry === 'tags' || entry === 'stop') recorded++;
-        if (recorded === 2) await new Promise(() => {});
-      },
-    };
-    void lambda.container({ journal: dying, budgetMs: 300 }).handle(event);
+    // The container dies once its writes are done, as it publishes the alert: the invocation never returns.
+    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(done('AddTags')).toBe(1);
     expect(done('StopNotebookInstance')).toBe(1);
     expect(world.emulator.published).toHaveLength(0);
-    // Lambda's retry, after the dead invocation's time ran out.
+    // Lambda's retry, after the dead invocation's lease ended. Nothing was recorded (the status tag and the stop
+    // leave every finding in place), so it judges the notebook afresh: the writes are found done, the alert sent.
     const reports = await deliverLikeLambda([lambda.container()], event);
-    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: STOPPED });
-    expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
-      'tag:done',
-      'stop:done',
-      'notify:done',
-    ]);
-    expect(world.emulator.published[0]?.message).toContain('- tag: done');
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: /^\[sm-guardrails\] / });
+    expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:skipped', 'notify:done']);
+    expect(reports[0]?.violations.map((v) => v.rule)).toContain('notebook-direct-internet-access');
   });
 
-  it('a crash before the writes were recorded: the retry finds them done and still alerts once', async () => {
+  it('a crash after the alert, before the completion record: the retry repeats no write', async () => {
     const lambda = await lambdaWorld();
     const event = seedOpenNotebook('nb');
-    const real = new DynamoActionJournal(
+    const diesBeforeCompleting = (real: DeliveryStore): DeliveryStore => ({
+      claim: (id, leaseMs) => real.claim(id, leaseMs),
+      record: (id, entries, standing) =>
+        standing === 'completed' ? new Promise(() => {}) : real.record(id, entries, standing),
+    });
+    void lambda.container({ store: diesBeforeCompleting, budgetMs: 300 }).handle(event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(world.emulator.published).toHaveLength(1);
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(done('AddTags')).toBe(1);
+    expect(done('StopNotebookInstance')).toBe(1);
+    expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:skipped', 'notify:done']);
+    // The documented limit (docs/operate.md): the alert may come twice after a crash, never not at all.
+    expect(world.emulator.published).toHaveLength(2);
+    // Completed now: a later redelivery does nothing.
+    const again = await deliverLikeLambda([lambda.container()], event);
+    expect(again[0]?.reason).toMatch(/^duplicate delivery/);
+    expect(world.emulator.published).toHaveLength(2);
+  });
+
+  it('a crash after a derived tag was written: the plan was kept first, the retry sends its alert', async () => {
+    const lambda = await lambdaWorld();
+    const event = profileMissingDerivedTag();
+    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(0);
+    // The profile looks compliant now (its tag was derived and written): only the kept plan tells the retry.
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expect(reports[0]?.verdict).toBe('noncompliant');
+    expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(1);
+  });
+
+  it('DynamoDB failing on the lock: nothing is done, the event is retried and then handled once', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    // Outlasts the store client's 3 attempts once.
+    world.emulator.injectFault({ service: 'dynamodb', operation: 'UpdateItem', kind: 'internal', times: 3 });
+    const reports = await deliverLikeLambda([lambda.container()], event);
+    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: STOPPED, attempts: 2 });
+  });
+
+  it('a lease held by another delivery: a delivery with work to do is retried, one with none returns', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    // A delivery that took the event and is still at it (its lease is the default minute).
+    const holder = dynamoDeliveryStore(
       createStoreClient({ endpoint: world.emulator.endpoint, region: REGION, credentials: CALLER }),
       TABLE,
     );
-    // Dies after recording its plan, while its writes are in flight: they happen, their records never do.
-    const dying: ActionJournal = {
-      read: (id) => real.read(id),
-      record: async (id, entry, value) => {
-        if (entry !== 'plan') await new Promise(() => {});
-        await real.record(id, entry, value);
-      },
-    };
-    void lambda.container({ journal: dying, budgetMs: 300 }).handle(event);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const reports = await deliverLikeLambda([lambda.container()], event);
-    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: /^\[sm-guardrails\] / });
-    expect(done('AddTags')).toBe(1);
-    expect(done('StopNotebookInstance')).toBe(1);
+    const eventId = (event.detail as { eventID: string }).eventID;
+    expect((await holder.claim(eventId, 60_000)).state).toBe('claimed');
+    const refused = await lambda.container().handle(event);
+    expect(refused.retry).toBe(true);
+    expect(refused.report.reason).toMatch(/another delivery of event .* is being handled/);
+    expect(done('AddTags') + done('StopNotebookInstance') + world.emulator.published.length).toBe(0);
+    // The same for a compliant notebook: nothing to add to what the holder does, no retry.
+    seedCompliantNotebook(world.emulator, 'nb-ok');
+    const ok = createNotebookEvent('nb-ok');
+    await holder.claim((ok.detail as { eventID: string }).eventID, 60_000);
+    const handled = await lambda.container().handle(ok);
+    expect(handled.retry ?? false).toBe(false);
+    expect(handled.report.verdict).toBe('compliant');
   });
 
   it('a retry after the tags were written still sends the alert (the resource looks compliant now)', async () => {
     const lambda = await lambdaWorld();
-    world.emulator.seed.userProfile({ domainId: 'd-1', name: 'mallory', region: REGION });
-    const event = sampleEvent('studio/create-user-profile-missing-studiouserid.json');
-    const detail = event.detail as { requestParameters: Record<string, unknown> };
-    detail.requestParameters.domainId = 'd-1';
-    detail.requestParameters.userProfileName = 'mallory';
-    delete (detail as { responseElements?: unknown }).responseElements;
+    const event = profileMissingDerivedTag();
     world.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'throttle', times: 3 });
     const reports = await deliverLikeLambda([lambda.container()], event);
     expect(reports[0]?.attempts).toBe(2);
