@@ -264,3 +264,48 @@ describe('deferred stops', () => {
     ]);
   });
 });
+
+describe('log volume', () => {
+  /** What the runtime writes to stdout and stderr while handling one event, line by line. */
+  async function logged(fn: () => Promise<unknown>): Promise<string[]> {
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    let text = '';
+    const capture = ((chunk: unknown) => {
+      text += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    process.stdout.write = capture;
+    process.stderr.write = capture;
+    try {
+      await fn();
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    }
+    return text.split('\n').filter(Boolean);
+  }
+
+  it('a noncompliant event: the finding and one metrics document, 2 KB at most, with what an operator needs', async () => {
+    // Every notebook rule violated, Pending (tagged, stop deferred, re-check queued, alerted).
+    world.emulator.seed.notebookInstance({ name: 'lat-pending-c-40', region: REGION, status: 'Pending' });
+    const rt = runtime();
+    const lines = await logged(() =>
+      rt.handleEvent(createNotebookEvent('lat-pending-c-40'), {
+        awsRequestId: 'bench-c-40',
+        getRemainingTimeInMillis: () => 30_000,
+      } as Context),
+    );
+    expect(lines).toHaveLength(2);
+    expect(Buffer.byteLength(lines.join('\n'))).toBeLessThanOrEqual(2_048);
+    const finding = JSON.parse(lines[0] as string).finding;
+    expect(finding.rules).toContain('notebook-direct-internet-access');
+    expect(finding.actor.arn).toMatch(/^arn:aws:/);
+    expect(finding.resource.name).toBe('lat-pending-c-40');
+    expect(finding.actions.map((a: { type: string }) => a.type)).toEqual(['tag', 'stop', 'notify']);
+    expect(finding.notifications[0]).toMatchObject({ subject: expect.stringMatching(/^STOP PENDING /) });
+    const metrics = JSON.parse(lines[1] as string);
+    expect(metrics['Violations_notebook-direct-internet-access']).toBe(1);
+    expect(metrics.ActionsFailed).toBe(0);
+  });
+});
