@@ -12,7 +12,7 @@ import { type AwsClients, createAwsClients } from '#core/aws/clients';
 import { GuardrailsRuntime } from '#core/lambda/runtime';
 import type { AwsLocation } from '#core/location';
 import { DEFAULT_POLICY } from '#core/policy';
-import { type Emulator, sequentialRoundTrips as sequentialRoundTripsOf } from '#emulator/index';
+import { type Emulator, sequentialRoundTrips } from '#emulator/index';
 import { dynamoDeliveryStore } from '#store/delivery';
 import { createStoreClient } from '#store/table';
 import {
@@ -36,8 +36,18 @@ export interface EventLatency {
   p99Ms: number;
   /** AWS calls per event (median; DynamoDB delivery records included). */
   calls: number;
-  /** Sequential round trips on the critical path, warm container (the most seen). */
+  /**
+   * Sequential round trips of the whole invocation, warm container (the most seen): the delivery record written
+   * after the alert included.
+   */
   roundTrips: number;
+  /**
+   * Sequential round trips up to the last user-visible effect (the alert, else the last AWS write or read): the
+   * critical path users feel. The delivery record after the alert is not on it (the most seen).
+   */
+  roundTripsToLastEffect: number;
+  /** Median time from the event's arrival to the end of its last user-visible effect. */
+  p50MsToLastEffect: number;
   /** The same without the DynamoDB delivery records: SageMaker, KMS, IAM, SNS and SQS alone. */
   roundTripsWithoutDeliveryRecords: number;
   /** A fresh container's first event: empty KMS and IAM caches. */
@@ -233,6 +243,8 @@ interface Sample {
   wallMs: number;
   calls: number;
   roundTrips: number;
+  toLastEffect: number;
+  msToLastEffect: number;
   withoutRecords: number;
   logBytes: number;
   verdict: string;
@@ -247,6 +259,8 @@ function summarize(samples: Sample[], fresh: Sample): EventLatency {
     p99Ms: round(percentile(wall, 99), 1),
     calls: median(samples.map((s) => s.calls)),
     roundTrips: Math.max(...samples.map((s) => s.roundTrips)),
+    roundTripsToLastEffect: Math.max(...samples.map((s) => s.toLastEffect)),
+    p50MsToLastEffect: round(median(samples.map((s) => s.msToLastEffect)), 1),
     roundTripsWithoutDeliveryRecords: Math.max(...samples.map((s) => s.withoutRecords)),
     freshRoundTrips: fresh.roundTrips,
     verdict: last.verdict,
@@ -279,11 +293,16 @@ export async function measureLatency(options: {
     const wallMs = performance.now() - t0;
     emulator.setLatency(0);
     const report = out.value;
+    // The last call that is not one of the guardrails' own records: what users see last.
+    const effects = emulator.calls.filter((call) => call.service !== 'dynamodb');
+    const lastEnd = Math.max(...effects.map((call) => call.endedMs));
     return {
       wallMs,
       calls: emulator.calls.length,
       roundTrips: emulator.roundTrips(),
-      withoutRecords: sequentialRoundTripsOf(emulator.calls.filter((call) => call.service !== 'dynamodb')),
+      toLastEffect: sequentialRoundTrips(emulator.calls.filter((call) => call.endedMs <= lastEnd)),
+      msToLastEffect: lastEnd - t0,
+      withoutRecords: sequentialRoundTrips(emulator.calls.filter((call) => call.service !== 'dynamodb')),
       logBytes: out.stdoutBytes + out.stderrBytes,
       verdict: report.verdict,
       actions: report.actions.map((a) => `${a.type}:${a.status}`),
@@ -332,7 +351,10 @@ export async function measureLatency(options: {
     speedup,
     note:
       `${latencyMs} ms added to every AWS call (DynamoDB included). roundTrips: the longest chain of calls each ` +
-      'started after the previous one ended, the most seen on a warm container; freshRoundTrips: a fresh ' +
+      'started after the previous one ended, the most seen on a warm container, for the whole invocation (the ' +
+      'delivery record written after the alert included); roundTripsToLastEffect and p50MsToLastEffect: up to ' +
+      'the end of the last user-visible effect (the alert, else the last AWS call), without that record; ' +
+      'freshRoundTrips: a fresh ' +
       "container's first event. sequential: the same code with one AWS call in flight at a time. speedup: " +
       'sequential p50 / concurrent p50. The delivery store is the DynamoDB one, as deployed.',
   };
