@@ -74,14 +74,13 @@ async function sweepOnce(notebooks: number): Promise<SweepRun> {
       topicArnFor: () => topicArn,
     });
     const wallSeconds = (performance.now() - started) / 1000;
-    const count = (op: string) => emulator.calls.filter((c) => c.operation === op).length;
     return {
       notebooks,
       wallSeconds: round(wallSeconds, 1),
       calls: calls.total,
       callsPerResource: round(calls.total / notebooks, 2),
       throttled: emulator.calls.filter((c) => c.errorCode === 'ThrottlingException').length,
-      listCalls: count('ListNotebookInstances') + count('ListDomains') + count('ListUserProfiles'),
+      listCalls: emulator.calls.filter((c) => /^List(?!Tags$)/.test(c.operation)).length,
       noncompliant: summary.noncompliant,
       errors: summary.error,
       digestsSent: summary.digests.sent,

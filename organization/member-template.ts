@@ -63,7 +63,16 @@ export const MEMBER_ROLE_STATEMENTS: Json[] = [
     // resource-level permissions: "*" is the only resource they accept.
     Sid: 'SweepListing',
     Effect: 'Allow',
-    Action: ['sagemaker:ListNotebookInstances', 'sagemaker:ListDomains', 'sagemaker:ListUserProfiles'],
+    Action: [
+      'sagemaker:ListNotebookInstances',
+      'sagemaker:ListDomains',
+      'sagemaker:ListUserProfiles',
+      'sagemaker:ListSpaces',
+      'sagemaker:ListApps',
+      'sagemaker:ListAppImageConfigs',
+      'sagemaker:ListNotebookInstanceLifecycleConfigs',
+      'sagemaker:ListStudioLifecycleConfigs',
+    ],
     Resource: '*',
   },
   {

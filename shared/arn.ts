@@ -77,8 +77,14 @@ export function domainArn(
   return `arn:${partition}:sagemaker:${region}:${account}:domain/${domainId}`;
 }
 
-export function spaceArn(region: string, account: string, domainId: string, name: string): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:space/${domainId}/${name}`;
+export function spaceArn(
+  region: string,
+  account: string,
+  domainId: string,
+  name: string,
+  partition = partitionOf(region),
+): string {
+  return `arn:${partition}:sagemaker:${region}:${account}:space/${domainId}/${name}`;
 }
 
 /** The app type is lower-cased in app ARNs, as the name part of notebook ARNs is. */
@@ -89,8 +95,9 @@ export function appArn(
   owner: string,
   appType: string,
   name: string,
+  partition = partitionOf(region),
 ): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:app/${domainId}/${owner}/${appType.toLowerCase()}/${name}`;
+  return `arn:${partition}:sagemaker:${region}:${account}:app/${domainId}/${owner}/${appType.toLowerCase()}/${name}`;
 }
 
 /** ARNs of the resources named by their name alone: app image configs and lifecycle configurations. */
@@ -99,8 +106,9 @@ export function namedResourceArn(
   account: string,
   type: 'app-image-config' | 'notebook-instance-lifecycle-config' | 'studio-lifecycle-config',
   name: string,
+  partition = partitionOf(region),
 ): string {
-  return `arn:${partitionOf(region)}:sagemaker:${region}:${account}:${type}/${name}`;
+  return `arn:${partition}:sagemaker:${region}:${account}:${type}/${name}`;
 }
 
 export interface ParsedSageMakerArn {

@@ -4,8 +4,8 @@ import type { RegisterCommand } from '../context.ts';
 import type { ScanOptions } from '../scan.ts';
 
 const DETAILS = `
-Evaluates every notebook instance, Studio domain and user profile with the same rules and actions as the
-event path (tag, stop or deferred stop, notify), with one alert digest per account and region instead of one
+Evaluates every notebook instance, Studio domain, user profile, space, app, app image config and lifecycle
+configuration with the same rules and actions as the event path (tag, stop or deferred stop, notify), with one alert digest per account and region instead of one
 alert per resource; a resource whose status tag already names its findings is not alerted again.
 
 --simulate PATH: the JSON that \`aws sagemaker describe-notebook-instance\`, \`describe-domain\` and

@@ -5,6 +5,8 @@ import type { FaultSpec, Params, RequestContext, ServiceName } from './types.ts'
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
+  /** Matching calls still to let through before the fault starts (`after`). */
+  skip: number;
 }
 
 export type ErrorFaultKind = Exclude<FaultSpec['kind'], 'latency'>;
@@ -20,7 +22,11 @@ export class FaultRegistry {
 
   add(spec: FaultSpec): void {
     const persistent = spec.kind === 'accessDenied' || spec.kind === 'latency';
-    this.faults.push({ spec, remaining: spec.times ?? (persistent ? Number.POSITIVE_INFINITY : 1) });
+    this.faults.push({
+      spec,
+      remaining: spec.times ?? (persistent ? Number.POSITIVE_INFINITY : 1),
+      skip: spec.after ?? 0,
+    });
   }
 
   clear(): void {
@@ -33,6 +39,10 @@ export class FaultRegistry {
     for (const f of this.faults) {
       if (f.spec.operation !== operation || (f.spec.service && f.spec.service !== service)) continue;
       if (f.spec.accessKeyId !== undefined && f.spec.accessKeyId !== accessKeyId) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
       const kind = f.spec.kind;
       if (kind === 'latency') outcome.delayMs += f.spec.latencyMs ?? 0;
       else if (outcome.error) continue;

@@ -2,8 +2,8 @@
 // Studio lifecycle configurations, and CreatePresignedDomainUrl. Each is kept as the request that created it
 // (PascalCase members, as the API takes them), keyed by its lower-cased ARN in State.studioResources.
 import { ApiError } from './errors.ts';
-import { optString, optTags, reqString } from './params.ts';
-import { checkTags, domainArn, userProfileArn, validation } from './sagemaker.ts';
+import { invalidNextToken, optNumber, optString, optTags, paginate, reqString } from './params.ts';
+import { checkTags, domainArn, PAGE_SIZE, userProfileArn, validation } from './sagemaker.ts';
 import {
   nowSeconds,
   partitionOf,
@@ -184,6 +184,62 @@ export function describeStudioResource(r: StudioResource): Params {
   }
 }
 
+/** The List calls of these types take MaxResults 1-100 (SageMaker API reference); past it, ValidationException. */
+const MAX_RESULTS = 100;
+
+function listPage(p: Params, items: StudioResource[]) {
+  const max = optNumber(p, 'MaxResults');
+  if (max !== undefined && (max < 1 || max > MAX_RESULTS))
+    throw validation(
+      `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS}`,
+    );
+  return paginate(items, optString(p, 'NextToken'), max, PAGE_SIZE, invalidNextToken);
+}
+
+/** What each List call returns per resource: the summary members of the API reference (no ARN for spaces and apps). */
+function summaryOf(r: StudioResource): Params {
+  const p = r.params;
+  switch (r.kind) {
+    case 'space':
+      return {
+        DomainId: p.DomainId,
+        SpaceName: p.SpaceName,
+        Status: r.status,
+        CreationTime: r.createdAt,
+        LastModifiedTime: r.modifiedAt,
+        SpaceDisplayName: p.SpaceDisplayName,
+      };
+    case 'app':
+      return {
+        DomainId: p.DomainId,
+        UserProfileName: p.UserProfileName,
+        SpaceName: p.SpaceName,
+        AppType: p.AppType,
+        AppName: p.AppName,
+        Status: r.status,
+        CreationTime: r.createdAt,
+        ResourceSpec: p.ResourceSpec,
+      };
+    case 'app-image-config':
+      return describeStudioResource(r);
+    case 'notebook-instance-lifecycle-config':
+      return {
+        NotebookInstanceLifecycleConfigName: p.NotebookInstanceLifecycleConfigName,
+        NotebookInstanceLifecycleConfigArn: r.arn,
+        CreationTime: r.createdAt,
+        LastModifiedTime: r.modifiedAt,
+      };
+    case 'studio-lifecycle-config':
+      return {
+        StudioLifecycleConfigArn: r.arn,
+        StudioLifecycleConfigName: p.StudioLifecycleConfigName,
+        CreationTime: r.createdAt,
+        LastModifiedTime: r.modifiedAt,
+        StudioLifecycleConfigAppType: p.StudioLifecycleConfigAppType,
+      };
+  }
+}
+
 const withoutTags = (p: Params): Params => {
   const { Tags: _tags, ...rest } = p;
   return rest;
@@ -215,7 +271,51 @@ export function studioResourceHandlers(state: State): ServiceHandlers {
     r.modifiedAt = nowSeconds();
     return arnMember ? { [arnMember]: r.arn } : {};
   };
+  /** One page of a type in the caller's region (`match` for the call's filters), as `listMember`. */
+  const list =
+    (
+      kind: StudioResourceKind,
+      listMember: string,
+      match: (r: StudioResource, p: Params) => boolean = () => true,
+    ) =>
+    (p: Params, ctx: RequestContext): Params => {
+      const all = [...state.studioResources.values()].filter(
+        (r) => r.kind === kind && r.region === ctx.region && match(r, p),
+      );
+      const { page, next } = listPage(p, all);
+      return { [listMember]: page.map(summaryOf), NextToken: next };
+    };
+  /** Gone at once (AWS passes through Deleting first): Describe and ListTags no longer find it. */
+  const remove = (kind: StudioResourceKind) => (p: Params, ctx: RequestContext) => {
+    const r = get(kind, p, ctx);
+    state.studioResources.delete(r.arn.toLowerCase());
+    state.taggable.delete(r.arn.toLowerCase());
+    return {};
+  };
+  const equals = (member: string, filter: string) => (r: StudioResource, p: Params) => {
+    const wanted = optString(p, filter);
+    return !wanted || r.params[member] === wanted;
+  };
   return {
+    ListSpaces: list('space', 'Spaces', equals('DomainId', 'DomainIdEquals')),
+    ListApps: list(
+      'app',
+      'Apps',
+      (r, p) =>
+        equals('DomainId', 'DomainIdEquals')(r, p) &&
+        equals('UserProfileName', 'UserProfileNameEquals')(r, p) &&
+        equals('SpaceName', 'SpaceNameEquals')(r, p),
+    ),
+    ListAppImageConfigs: list('app-image-config', 'AppImageConfigs'),
+    ListNotebookInstanceLifecycleConfigs: list(
+      'notebook-instance-lifecycle-config',
+      'NotebookInstanceLifecycleConfigs',
+    ),
+    ListStudioLifecycleConfigs: list('studio-lifecycle-config', 'StudioLifecycleConfigs'),
+    DeleteSpace: remove('space'),
+    DeleteAppImageConfig: remove('app-image-config'),
+    DeleteNotebookInstanceLifecycleConfig: remove('notebook-instance-lifecycle-config'),
+    DeleteStudioLifecycleConfig: remove('studio-lifecycle-config'),
     CreateSpace: create('space', 'SpaceArn'),
     DescribeSpace: (p, ctx) => describeStudioResource(get('space', p, ctx)),
     UpdateSpace: update('space', 'SpaceArn'),

@@ -54,6 +54,8 @@ export interface FaultSpec {
   kind: 'throttle' | 'internal' | 'accessDenied' | 'latency';
   /** default Infinity for accessDenied/latency, 1 for throttle/internal */
   times?: number;
+  /** The first `after` matching calls succeed; the fault starts with the next (e.g. a List call's second page). */
+  after?: number;
   latencyMs?: number;
   /** Answer with this error name instead of the service's own name for the kind (e.g. `ThrottlingException`). */
   errorName?: string;

@@ -10,6 +10,7 @@ import {
   CreateSpaceCommand,
   CreateStudioLifecycleConfigCommand,
   DeleteAppCommand,
+  DeleteSpaceCommand,
   DescribeAppCommand,
   DescribeAppImageConfigCommand,
   DescribeDomainCommand,
@@ -17,6 +18,11 @@ import {
   DescribeNotebookInstanceLifecycleConfigCommand,
   DescribeSpaceCommand,
   DescribeStudioLifecycleConfigCommand,
+  ListAppImageConfigsCommand,
+  ListAppsCommand,
+  ListNotebookInstanceLifecycleConfigsCommand,
+  ListSpacesCommand,
+  ListStudioLifecycleConfigsCommand,
   ListTagsCommand,
   SageMakerClient,
   StopNotebookInstanceCommand,
@@ -302,5 +308,102 @@ describe('notebook IMDS and domain settings', () => {
     );
     const after = await sm.send(new DescribeDomainCommand({ DomainId: domainId }));
     expect(after.DomainSettings?.ExecutionRoleIdentityConfig).toBe('USER_PROFILE_NAME');
+  });
+});
+
+describe('List calls of the Studio resources (the sweep pages through them)', () => {
+  it('pages each type at MaxResults (1-100), summaries as the API reference has them', async () => {
+    for (let i = 0; i < 3; i++) {
+      emu.seed.studioResource({ kind: 'space', params: { DomainId: domainId, SpaceName: `s${i}` } });
+      emu.seed.studioResource({
+        kind: 'app',
+        params: { DomainId: domainId, UserProfileName: 'alice', AppType: 'JupyterLab', AppName: `a${i}` },
+      });
+    }
+    emu.seed.studioResource({ kind: 'app-image-config', params: { AppImageConfigName: 'img' } });
+    emu.seed.studioResource({
+      kind: 'notebook-instance-lifecycle-config',
+      params: { NotebookInstanceLifecycleConfigName: 'nlc' },
+    });
+    emu.seed.studioResource({
+      kind: 'studio-lifecycle-config',
+      params: {
+        StudioLifecycleConfigName: 'slc',
+        StudioLifecycleConfigContent: 'eA==',
+        StudioLifecycleConfigAppType: 'JupyterLab',
+      },
+    });
+    const first = await sm.send(new ListSpacesCommand({ MaxResults: 2 }));
+    expect(first.Spaces?.map((s) => s.SpaceName)).toEqual(['s0', 's1']);
+    expect(first.Spaces?.[0]).not.toHaveProperty('SpaceArn');
+    const second = await sm.send(new ListSpacesCommand({ MaxResults: 2, NextToken: first.NextToken }));
+    expect(second.Spaces?.map((s) => s.SpaceName)).toEqual(['s2']);
+    expect(second.NextToken).toBeUndefined();
+
+    await sm.send(
+      new DeleteAppCommand({
+        DomainId: domainId,
+        UserProfileName: 'alice',
+        AppType: 'JupyterLab',
+        AppName: 'a1',
+      }),
+    );
+    const apps = await sm.send(new ListAppsCommand({ MaxResults: 100 }));
+    expect(apps.Apps?.map((a) => `${a.AppName}:${a.Status}:${a.UserProfileName}:${a.AppType}`)).toEqual([
+      'a0:InService:alice:JupyterLab',
+      'a1:Deleted:alice:JupyterLab',
+      'a2:InService:alice:JupyterLab',
+    ]);
+    expect((await sm.send(new ListAppImageConfigsCommand({}))).AppImageConfigs?.[0]?.AppImageConfigArn).toBe(
+      arn('app-image-config/img'),
+    );
+    expect(
+      (await sm.send(new ListNotebookInstanceLifecycleConfigsCommand({})))
+        .NotebookInstanceLifecycleConfigs?.[0],
+    ).toMatchObject({
+      NotebookInstanceLifecycleConfigName: 'nlc',
+      NotebookInstanceLifecycleConfigArn: arn('notebook-instance-lifecycle-config/nlc'),
+    });
+    expect(
+      (await sm.send(new ListStudioLifecycleConfigsCommand({}))).StudioLifecycleConfigs?.[0],
+    ).toMatchObject({
+      StudioLifecycleConfigName: 'slc',
+      StudioLifecycleConfigArn: arn('studio-lifecycle-config/slc'),
+      StudioLifecycleConfigAppType: 'JupyterLab',
+    });
+    expect(await sdkError(sm.send(new ListAppsCommand({ MaxResults: 101 })))).toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+
+  it('deletes spaces, app image configs and lifecycle configurations: Describe and ListTags no longer find them', async () => {
+    const space = emu.seed.studioResource({
+      kind: 'space',
+      params: { DomainId: domainId, SpaceName: 'gone' },
+    });
+    await sm.send(new DeleteSpaceCommand({ DomainId: domainId, SpaceName: 'gone' }));
+    expect(
+      await sdkError(sm.send(new DescribeSpaceCommand({ DomainId: domainId, SpaceName: 'gone' }))),
+    ).toMatchObject({
+      name: 'ResourceNotFound',
+    });
+    expect(await sdkError(sm.send(new ListTagsCommand({ ResourceArn: space })))).toMatchObject({
+      name: 'ValidationException',
+    });
+    expect((await sm.send(new ListSpacesCommand({}))).Spaces).toEqual([]);
+  });
+
+  it('a fault `after` N lets the first N matching calls through (a listing throttled on its second page)', async () => {
+    emu.injectFault({ operation: 'ListSpaces', kind: 'throttle', after: 1, times: 1 });
+    const plain = new SageMakerClient({ ...clientConfig(emu), maxAttempts: 1 });
+    try {
+      await plain.send(new ListSpacesCommand({}));
+      expect(await sdkError(plain.send(new ListSpacesCommand({})))).toMatchObject({
+        name: 'ThrottlingException',
+      });
+      await plain.send(new ListSpacesCommand({}));
+    } finally {
+      plain.destroy();
+    }
   });
 });

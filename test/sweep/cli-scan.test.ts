@@ -296,6 +296,25 @@ describe('scan --live --accounts (a mixed organization)', () => {
         region: 'us-east-1',
         status: 'InService',
       });
+      // Studio resources of the types issue 12 covers, in the member account and at home.
+      emulator.seed.studioResource({
+        account: member,
+        kind: 'app-image-config',
+        region: 'eu-west-1',
+        params: {
+          AppImageConfigName: 'member-root-image',
+          JupyterLabAppImageConfig: { FileSystemConfig: { DefaultUid: 0, DefaultGid: 100 } },
+        },
+      });
+      emulator.seed.studioResource({
+        kind: 'studio-lifecycle-config',
+        region: 'us-east-1',
+        params: {
+          StudioLifecycleConfigName: 'home-lcc',
+          StudioLifecycleConfigContent: 'ZWNobyBoaQ==',
+          StudioLifecycleConfigAppType: 'JupyterLab',
+        },
+      });
       emulator.seed.notebookInstance({
         account: closed,
         name: 'unreachable',
@@ -327,10 +346,15 @@ describe('scan --live --accounts (a mixed organization)', () => {
           .map((r) => `${r.resource.account}/${r.resource.region}/${r.resource.name}:${r.verdict}`)
           .sort(),
       ).toEqual([
+        `${home}/us-east-1/home-lcc:compliant`,
         `${home}/us-east-1/home-open:noncompliant`,
         `${member}/eu-west-1/member-compliant:compliant`,
+        `${member}/eu-west-1/member-root-image:noncompliant`,
         `${member}/us-east-1/member-open:noncompliant`,
       ]);
+      expect(results.find((r) => r.resource.name === 'member-root-image')?.resource.arn).toBe(
+        `arn:aws:sagemaker:eu-west-1:${member}:app-image-config/member-root-image`,
+      );
       expect(emulator.inspect.notebookInstance('member-open', 'us-east-1', member)?.status).toBe('Stopping');
       expect(emulator.inspect.notebookInstance('unreachable', 'us-east-1', closed)?.status).toBe('InService');
       // Fail closed: the account that cannot be read is unverifiable, in every region, and the exit status says so.
@@ -338,7 +362,7 @@ describe('scan --live --accounts (a mixed organization)', () => {
         (e) => e.account === closed,
       );
       expect(new Set(unreachable.map((e) => e.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
-      expect(summary).toMatchObject({ targets: 6, noncompliant: 2, compliant: 1 });
+      expect(summary).toMatchObject({ targets: 6, noncompliant: 3, compliant: 2 });
       expect(run.status).toBe(1);
     } finally {
       await emulator.close();

@@ -1,10 +1,19 @@
 // The sweep against the emulator over real HTTP with the real SDK clients: listing, reading, the core's rules and
 // executor, the digest, and AWS misbehaving mid-sweep.
-import { DeleteNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DeleteAppCommand,
+  DeleteAppImageConfigCommand,
+  DeleteNotebookInstanceCommand,
+  DeleteNotebookInstanceLifecycleConfigCommand,
+  DeleteSpaceCommand,
+  DeleteStudioLifecycleConfigCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '#core/aws/clients';
 import { DEFAULT_POLICY, type Policy } from '#core/policy';
 import { type Emulator, startEmulator } from '#emulator/index';
+import type { StudioResourceKind } from '#emulator/state';
 import { composeDigest, DIGEST_WORST } from '../../sweep/digest.ts';
 import { type RunSweepOptions, runSweep, SWEEP_MAX_ATTEMPTS, sweepClients } from '../../sweep/run.ts';
 import { rulesInStatusTag, type TargetSweep } from '../../sweep/sweep.ts';
@@ -59,6 +68,55 @@ async function sweep(overrides: Partial<RunSweepOptions> & { policy?: Policy; co
 
 const opCount = (operation: string) => emulator.calls.filter((c) => c.operation === operation).length;
 
+const STUDIO_LISTS = [
+  'ListSpaces',
+  'ListApps',
+  'ListAppImageConfigs',
+  'ListNotebookInstanceLifecycleConfigs',
+  'ListStudioLifecycleConfigs',
+];
+
+function sagemaker(): SageMakerClient {
+  return new SageMakerClient({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+}
+
+/**
+ * `n` compliant resources of each Studio type (spaces and apps in domain d-dom0, the apps for its user-0, and
+ * one more app `gone` to delete) and, with them, the domain and profile they need. Returns the ARNs, `gone` aside.
+ */
+function seedStudioResources(n: number): string[] {
+  if (!emulator.inspect.userProfile('d-dom0', 'user-0', REGION))
+    emulator.seed.userProfile({
+      domainId: 'd-dom0',
+      name: 'user-0',
+      region: REGION,
+      tags: [{ Key: 'studiouserid', Value: 'user-0' }],
+    });
+  const arns: string[] = [];
+  const seed = (kind: StudioResourceKind, params: Record<string, unknown>) =>
+    emulator.seed.studioResource({ kind, region: REGION, params });
+  for (let i = 0; i < n; i++) {
+    arns.push(
+      seed('space', { DomainId: 'd-dom0', SpaceName: `space-${i}` }),
+      seed('app', {
+        DomainId: 'd-dom0',
+        UserProfileName: 'user-0',
+        AppType: 'JupyterLab',
+        AppName: `app-${i}`,
+      }),
+      seed('app-image-config', { AppImageConfigName: `image-${i}` }),
+      seed('notebook-instance-lifecycle-config', { NotebookInstanceLifecycleConfigName: `nb-lcc-${i}` }),
+      seed('studio-lifecycle-config', {
+        StudioLifecycleConfigName: `studio-lcc-${i}`,
+        StudioLifecycleConfigContent: 'ZWNobyBoaQ==',
+        StudioLifecycleConfigAppType: 'JupyterLab',
+      }),
+    );
+  }
+  seed('app', { DomainId: 'd-dom0', UserProfileName: 'user-0', AppType: 'JupyterLab', AppName: 'gone' });
+  return arns;
+}
+
 function seedOpenNotebook(name: string, extra: Record<string, unknown> = {}): string {
   return emulator.seed.notebookInstance({ name, region: REGION, status: 'InService', ...extra });
 }
@@ -87,17 +145,90 @@ describe("sweep: every resource, the event path's rules and actions", () => {
         tags: [{ Key: 'studiouserid', Value: `user-${i}` }],
       });
     }
+    const studio = seedStudioResources(3);
+    // Deleted apps stay listed (Status Deleted) for a while: gone, neither judged nor reported.
+    await sagemaker().send(
+      new DeleteAppCommand({
+        DomainId: 'd-dom0',
+        UserProfileName: 'user-0',
+        AppType: 'JupyterLab',
+        AppName: 'gone',
+      }),
+    );
     emulator.clearCalls();
     const { results, summary } = await sweep({ pageSize: 2 });
-    expect(results).toHaveLength(13);
-    expect(new Set(results.map((r) => r.resource.arn)).size).toBe(13);
-    expect(summary.compliant).toBe(13);
+    expect(results).toHaveLength(13 + 15);
+    expect(new Set(results.map((r) => r.resource.arn)).size).toBe(28);
+    expect(summary.compliant).toBe(28);
     expect(opCount('ListNotebookInstances')).toBe(3);
     expect(opCount('ListDomains')).toBe(2);
     expect(opCount('ListUserProfiles')).toBe(3);
+    // 3 of each Studio type at 2 a page: 2 pages each (ListApps also lists the deleted app: 4 apps, 2 pages).
+    for (const op of STUDIO_LISTS) expect({ op, pages: opCount(op) }).toEqual({ op, pages: 2 });
     expect(results.find((r) => r.resource.type === 'user-profile')?.resource.arn).toMatch(
       /^arn:aws:sagemaker:us-east-1:111122223333:user-profile\/d-dom\d\/user-\d$/,
     );
+    // Each listed resource by the ARN AWS gave it (built for spaces and apps, whose summaries carry none).
+    expect(
+      results
+        .filter(
+          (r) =>
+            r.resource.type !== 'notebook-instance' &&
+            !r.resource.arn.includes(':domain/') &&
+            !r.resource.arn.includes(':user-profile/'),
+        )
+        .map((r) => r.resource.arn)
+        .sort(),
+    ).toEqual(studio.sort());
+    expect(results.some((r) => r.resource.name === 'gone')).toBe(false);
+    expect(opCount('AddTags') + opCount('Publish')).toBe(0);
+  });
+
+  it('judges Studio resources with the rules of their type, and reads each once', async () => {
+    fresh();
+    emulator.seed.domain({
+      domainId: 'd-s',
+      name: 's',
+      region: REGION,
+      appNetworkAccessType: 'VpcOnly',
+      vpcId: 'vpc-1',
+      subnetIds: ['subnet-1'],
+      kmsKeyId: emulator.seed.kmsKey({ region: REGION }),
+      executionRoleIdentityConfig: 'USER_PROFILE_NAME',
+    });
+    const space = emulator.seed.studioResource({
+      kind: 'space',
+      region: REGION,
+      params: { DomainId: 'd-s', SpaceName: 'shared' },
+    });
+    const rootImage = emulator.seed.studioResource({
+      kind: 'app-image-config',
+      region: REGION,
+      params: {
+        AppImageConfigName: 'root-image',
+        KernelGatewayImageConfig: {
+          KernelSpecs: [{ Name: 'python3' }],
+          FileSystemConfig: { DefaultUid: 0, DefaultGid: 0 },
+        },
+      },
+    });
+    const policy: Policy = {
+      ...DEFAULT_POLICY,
+      requiredTags: { ...DEFAULT_POLICY.requiredTags, space: { team: {} } },
+    };
+    emulator.clearCalls();
+    const { byName, summary } = await sweep({ policy });
+    expect(byName('shared')).toMatchObject({ verdict: 'noncompliant', resource: { arn: space } });
+    expect(byName('shared').violations.map((v) => v.rule)).toEqual(['required-tags']);
+    expect(byName('root-image')).toMatchObject({ verdict: 'noncompliant', resource: { arn: rootImage } });
+    expect(byName('root-image').violations.map((v) => v.rule)).toEqual(['studio-image-run-as-root']);
+    expect(summary.noncompliant).toBe(2);
+    // A space is read by its tags alone (as the event path reads it), an app image config described too.
+    expect(opCount('DescribeSpace')).toBe(0);
+    expect(opCount('DescribeAppImageConfig')).toBe(1);
+    expect(emulator.published).toHaveLength(1);
+    expect(emulator.published[0]?.message).toContain('root-image');
+    expect(emulator.published[0]?.message).toContain('shared');
   });
 
   it('costs ceil(N/100) list pages per type, 2 reads per resource and the actions', async () => {
@@ -110,13 +241,14 @@ describe("sweep: every resource, the event path's rules and actions", () => {
     expect(summary.resources).toBe(151);
     expect(opCount('ListNotebookInstances')).toBe(2);
     expect(opCount('ListDomains') + opCount('ListUserProfiles')).toBe(2);
+    for (const op of STUDIO_LISTS) expect(opCount(op)).toBe(1);
     expect(opCount('DescribeNotebookInstance')).toBe(151);
     expect(opCount('ListTags')).toBe(151);
     // The shared key is resolved once; the open notebook costs a tag write, a stop and the digest.
     expect(opCount('DescribeKey')).toBe(1);
     expect(opCount('AddTags') + opCount('StopNotebookInstance') + opCount('Publish')).toBe(3);
     expect(calls.total).toBe(emulator.calls.length);
-    expect(calls.total).toBe(4 + 2 * 151 + 1 + 3);
+    expect(calls.total).toBe(4 + STUDIO_LISTS.length + 2 * 151 + 1 + 3);
   });
 
   it('tags and stops an InService notebook, defers a Pending one, and completes a deferred stop whose event was lost', async () => {
@@ -267,6 +399,65 @@ describe("sweep: every resource, the event path's rules and actions", () => {
     expect(summary.error).toBe(0);
     expect(emulator.published).toHaveLength(0);
   });
+
+  it('skips Studio resources deleted between list and read, and never tags them', async () => {
+    fresh();
+    seedStudioResources(1);
+    const policy: Policy = {
+      ...DEFAULT_POLICY,
+      requiredTags: { ...DEFAULT_POLICY.requiredTags, space: { team: { values: ['a'] } } },
+    };
+    const { results, summary } = await sweep({
+      policy,
+      onListed: async () => {
+        const sm = sagemaker();
+        await sm.send(new DeleteSpaceCommand({ DomainId: 'd-dom0', SpaceName: 'space-0' }));
+        await sm.send(new DeleteAppImageConfigCommand({ AppImageConfigName: 'image-0' }));
+        await sm.send(
+          new DeleteNotebookInstanceLifecycleConfigCommand({
+            NotebookInstanceLifecycleConfigName: 'nb-lcc-0',
+          }),
+        );
+        await sm.send(new DeleteStudioLifecycleConfigCommand({ StudioLifecycleConfigName: 'studio-lcc-0' }));
+      },
+    });
+    const gone = results
+      .filter((r) => r.reason === 'deleted since it was listed')
+      .map((r) => r.resource.name);
+    expect(gone.sort()).toEqual(['image-0', 'nb-lcc-0', 'space-0', 'studio-lcc-0']);
+    expect(results.filter((r) => gone.includes(r.resource.name)).every((r) => r.verdict === 'skipped')).toBe(
+      true,
+    );
+    expect(summary.error).toBe(0);
+    // Only the made-up domain of the seeded profile (public) is tagged; nothing deleted is.
+    const tagged = emulator.calls.filter((c) => c.operation === 'AddTags').map((c) => c.params.ResourceArn);
+    expect(tagged).toEqual([expect.stringMatching(/:domain\/d-dom0$/)]);
+  });
+
+  it('reads through throttled Studio listings, and a listing that stays throttled leaves its type unverified', async () => {
+    fresh();
+    seedStudioResources(3);
+    emulator.injectFault({ operation: 'ListSpaces', kind: 'throttle', times: 2 });
+    emulator.injectFault({ operation: 'ListApps', kind: 'throttle', times: 1 });
+    const ok = await sweep({ pageSize: 2 });
+    expect(ok.summary).toMatchObject({ resources: 3 + 15, error: 0, listErrors: [] });
+    expect(emulator.calls.filter((c) => c.errorCode === 'ThrottlingException')).toHaveLength(3);
+
+    fresh();
+    seedStudioResources(3);
+    // The second page of spaces never comes: the spaces are unverified (not compliant), the rest is judged.
+    emulator.injectFault({ operation: 'ListSpaces', kind: 'throttle', times: SWEEP_MAX_ATTEMPTS, after: 1 });
+    const bad = await sweep({ pageSize: 2 });
+    expect(bad.summary.listErrors).toEqual([
+      expect.objectContaining({
+        type: 'space',
+        error: expect.stringMatching(/sagemaker:ListSpaces failed: ThrottlingException/),
+      }),
+    ]);
+    expect(bad.results.some((r) => r.resource.type === 'space')).toBe(false);
+    expect(bad.summary.resources).toBe(3 + 12);
+    expect(emulator.published[0]?.subject).toMatch(/unverifiable/);
+  }, 90_000);
 
   it('reads nothing but writes nothing in a dry run', async () => {
     fresh();

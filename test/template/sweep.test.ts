@@ -3,6 +3,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCE_TYPES } from '#core/types';
+import { DEFAULT_LISTERS } from '../../sweep/listers.ts';
 import {
   type CfnTemplate,
   PACKAGE_TIMEOUT_MS,
@@ -135,12 +137,12 @@ describe('scheduled sweep', () => {
     expect(start.get('sqs:SendMessage')).toEqual(['GetAtt:SweepQueue']);
 
     const worker = grants('SweepWorkerLambdaFunction');
-    for (const list of [
-      'sagemaker:ListNotebookInstances',
-      'sagemaker:ListDomains',
-      'sagemaker:ListUserProfiles',
-    ])
-      expect(worker.get(list)).toEqual(['*']);
+    // Every type the sweep lists (one lister per type the core evaluates), and no other List call.
+    expect(DEFAULT_LISTERS.map((l) => l.type).sort()).toEqual([...RESOURCE_TYPES].sort());
+    for (const lister of DEFAULT_LISTERS) expect(worker.get(lister.action)).toEqual(['*']);
+    expect([...worker.keys()].filter((a) => /^sagemaker:List(?!Tags$)/.test(a)).sort()).toEqual(
+      DEFAULT_LISTERS.map((l) => l.action).sort(),
+    );
     const sagemakerWrites = [...worker.keys()].filter(
       (a) => a.startsWith('sagemaker:') && !/^sagemaker:(List|Describe)/.test(a),
     );
@@ -152,7 +154,9 @@ describe('scheduled sweep', () => {
     for (const write of sagemakerWrites) {
       for (const r of worker.get(write) ?? [])
         expect(r).toMatch(
-          /^arn:\$\{AWS::Partition\}:sagemaker:\*:\$\{AWS::AccountId\}:(notebook-instance|user-profile|domain)\/\*$/,
+          new RegExp(
+            `^arn:\\$\\{AWS::Partition\\}:sagemaker:\\*:\\$\\{AWS::AccountId\\}:(${RESOURCE_TYPES.join('|')})/\\*$`,
+          ),
         );
     }
     const stops = worker.get('sagemaker:StopNotebookInstance') ?? [];
