@@ -23,11 +23,11 @@ export type FunctionName = (typeof FUNCTIONS)[number];
  * it); the size measured is the JS file's.
  */
 const deployPlugins = createRequire(import.meta.url)('../scripts/esbuild-plugins.cjs') as {
-  sdkPackageVersionOnly: NonNullable<BuildOptions['plugins']>[number];
+  codePlugins: NonNullable<BuildOptions['plugins']>;
 };
 
 function deployOptions(): BuildOptions {
-  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
+  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
     custom: { esbuild: Record<string, unknown> };
   };
   const e = config.custom.esbuild;
@@ -45,8 +45,8 @@ function deployOptions(): BuildOptions {
     ...pick('banner'),
     ...pick('sourcemap'),
     ...pick('sourcesContent'),
-    // The deployment's plugin that changes the code (the source-map one rewrites only .map files).
-    plugins: [deployPlugins.sdkPackageVersionOnly],
+    // The deployment's plugins that change the code (the source-map one rewrites only .map files).
+    plugins: deployPlugins.codePlugins,
   };
 }
 

@@ -155,7 +155,151 @@ const sdkPackageVersionOnly = {
   },
 };
 
-module.exports = [projectOnlySourceMaps, sdkPackageVersionOnly];
+// sdk-compact-errors: every AWS SDK client registers all of its service's error classes (KMS: 48) with its
+// schema registry, so none can be tree-shaken: 46 KiB of near-identical class declarations per function. This
+// plugin rewrites a client's models/errors.js into one factory call per class that builds the same class: same
+// export names, static shapeId, base class, own properties in the same order (name, $fault,
+// $retryable, the declared fields), and the same prototype chain, so `instanceof`, the registry's lookups and
+// the SDK's deserializer see no difference. Only a file whose every line is understood is rewritten: the parse
+// is rendered back and must reproduce the file byte for byte, otherwise the file is bundled as it is (a newer
+// SDK with another shape costs bytes, never behaviour; test/template/sdk-trim.test.ts names such a file).
+const SDK_ERRORS =
+  /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]models[\\/]errors\.js$/;
+const IDENT = '[A-Za-z_$][A-Za-z0-9_$]*';
+const ERRORS_HEADER = new RegExp(`^import \\{ (${IDENT}) as __BaseException \\} from "\\./(${IDENT})";\\n`);
+const ERROR_CLASS = new RegExp(
+  [
+    `^export class (${IDENT}) extends __BaseException \\{\\n`,
+    `(?:    static shapeId = "([^"\\\\]+)";\\n)?`,
+    `    name = "\\1";\\n`,
+    `    \\$fault = "(client|server)";\\n`,
+    `(?:    \\$retryable = (\\{[a-zA-Z:, ]*\\});\\n)?`,
+    `((?:    ${IDENT};\\n)*)`,
+    `    constructor\\(opts\\) \\{\\n`,
+    `        super\\(\\{\\n            name: "\\1",\\n            \\$fault: "\\3",\\n            \\.\\.\\.opts,\\n        \\}\\);\\n`,
+    `        Object\\.setPrototypeOf\\(this, \\1\\.prototype\\);\\n`,
+    `((?:        this\\.${IDENT} = opts\\.${IDENT};\\n)*)`,
+    `    \\}\\n\\}\\n$`,
+  ].join(''),
+);
+
+/** The classes of an SDK errors module, or undefined when the file is not exactly the shape this plugin knows. */
+function parseSdkErrors(source) {
+  const header = source.match(ERRORS_HEADER);
+  if (!header || header[1] !== header[2]) return undefined;
+  const body = source.slice(header[0].length);
+  const blocks = body.split(/(?=^export class )/m);
+  const classes = [];
+  for (const block of blocks) {
+    const m = block.match(ERROR_CLASS);
+    if (!m) return undefined;
+    const [, name, shapeId, fault, retryable, declared, assigned] = m;
+    const fields = declared
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim().slice(0, -1));
+    classes.push({ name, shapeId, fault, retryable, fields, assigned });
+  }
+  const rendered =
+    header[0] +
+    classes
+      .map(
+        (c) =>
+          `export class ${c.name} extends __BaseException {\n` +
+          (c.shapeId === undefined ? '' : `    static shapeId = "${c.shapeId}";\n`) +
+          `    name = "${c.name}";\n    $fault = "${c.fault}";\n` +
+          (c.retryable === undefined ? '' : `    $retryable = ${c.retryable};\n`) +
+          c.fields.map((f) => `    ${f};\n`).join('') +
+          `    constructor(opts) {\n        super({\n            name: "${c.name}",\n            $fault: "${c.fault}",\n` +
+          `            ...opts,\n        });\n        Object.setPrototypeOf(this, ${c.name}.prototype);\n` +
+          c.fields.map((f) => `        this.${f} = opts.${f};\n`).join('') +
+          '    }\n}\n',
+      )
+      .join('');
+  if (rendered !== source || classes.length === 0) return undefined;
+  return { base: header[1], classes };
+}
+
+// The factory, one module shared by every client's errors module (esbuild bundles it once).
+const ERROR_CLASS_FACTORY = `
+const field = (target, key, value) =>
+  Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+export const errorClassFactory = (Base, namespace) => (name, fault, fields, retryable, shapeId) => {
+  // Named C, not the error's name: minified, the SDK's own classes get short names too, and ServiceException's
+  // instanceof falls back to comparing class names only for names of 6 characters or more.
+  const C = class extends Base {
+    constructor(opts) {
+      super({ name, $fault: fault, ...opts });
+      // Class fields are defined right after super() returns, before the constructor body: the same here.
+      field(this, "name", name);
+      field(this, "$fault", fault);
+      if (retryable) field(this, "$retryable", retryable());
+      for (const f of fields) field(this, f, undefined);
+      Object.setPrototypeOf(this, C.prototype);
+      for (const f of fields) this[f] = opts[f];
+    }
+  };
+  // A static class field: own, enumerable, writable (older clients declare none and inherit the base's).
+  const id = shapeId === null ? undefined : (shapeId ?? (namespace === undefined ? undefined : namespace + "#" + name));
+  if (id !== undefined) field(C, "shapeId", id);
+  return C;
+};
+`;
+const ERROR_CLASS_FACTORY_PATH = 'sdk-compact-errors:factory';
+
+/** The compact module: one factory call per class, building it as the SDK's declaration would. */
+function compactSdkErrors({ base, classes }) {
+  // Most shape ids are "<namespace>#<class name>": the namespace is written once.
+  const namespace = classes[0].shapeId?.split('#')[0];
+  const idOf = (c) => {
+    if (c.shapeId === undefined) return namespace === undefined ? 'undefined' : 'null';
+    return c.shapeId === `${namespace}#${c.name}` ? 'undefined' : JSON.stringify(c.shapeId);
+  };
+  const lines = [
+    `import { ${base} as __BaseException } from "./${base}";`,
+    `import { errorClassFactory } from "${ERROR_CLASS_FACTORY_PATH}";`,
+    `const errorClass = errorClassFactory(__BaseException, ${JSON.stringify(namespace)});`,
+  ];
+  for (const c of classes) {
+    const args = [
+      JSON.stringify(c.name),
+      JSON.stringify(c.fault),
+      JSON.stringify(c.fields),
+      c.retryable === undefined ? 'undefined' : `() => (${c.retryable})`,
+      idOf(c),
+    ];
+    while (args.at(-1) === 'undefined') args.pop();
+    lines.push(`export const ${c.name} = /* @__PURE__ */ errorClass(${args.join(', ')});`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const sdkCompactErrors = {
+  name: 'sdk-compact-errors',
+  setup(build) {
+    build.onResolve({ filter: /^sdk-compact-errors:factory$/ }, (args) => ({
+      path: args.path,
+      namespace: 'sdk-compact-errors',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-compact-errors' }, () => ({
+      contents: ERROR_CLASS_FACTORY,
+      loader: 'js',
+    }));
+    build.onLoad({ filter: SDK_ERRORS }, (args) => {
+      const parsed = parseSdkErrors(readFileSync(args.path, 'utf8'));
+      return parsed ? { contents: compactSdkErrors(parsed), loader: 'js' } : undefined;
+    });
+  },
+};
+
+/** The plugins that change the bundled code (the source-map one rewrites only .map files). */
+const codePlugins = [sdkPackageVersionOnly, sdkCompactErrors];
+
+module.exports = [projectOnlySourceMaps, ...codePlugins];
+module.exports.codePlugins = codePlugins;
 module.exports.sdkPackageVersionOnly = sdkPackageVersionOnly;
+module.exports.parseSdkErrors = parseSdkErrors;
+module.exports.compactSdkErrors = compactSdkErrors;
+module.exports.ERROR_CLASS_FACTORY = ERROR_CLASS_FACTORY;
 module.exports.filterSourceMap = filterSourceMap;
 module.exports.decodeSegment = decodeSegment;
