@@ -3,6 +3,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAwsClientProvider } from '#core/aws/client-provider';
 import { clientConfig } from '#core/aws/clients';
+import type { ExemptionGrants } from '#core/exemption';
 import { Guardrails } from '#core/guardrails';
 import type { Policy } from '#core/policy';
 import type { EventReport } from '#core/report';
@@ -25,6 +26,11 @@ const itemEvent = (item: InputItem) => ('event' in item ? item.event : undefined
 
 function where(item: InputItem) {
   return { file: item.file, ...(item.index !== undefined ? { index: item.index } : {}) };
+}
+
+/** What a live replay is given: the deployed stage's exemption grants (cli/stage.ts). */
+export interface LiveOptions {
+  grants?: ExemptionGrants;
 }
 
 export interface SimulateOptions {
@@ -145,7 +151,7 @@ export async function callerLocation() {
   }
 }
 
-async function liveRunner(policy: Policy, dryRun: boolean): Promise<Runner> {
+async function liveRunner(policy: Policy, dryRun: boolean, live: LiveOptions): Promise<Runner> {
   const topicArn = process.env.SM_GUARDRAILS_TOPIC_ARN;
   const memberRoleName = process.env.SM_GUARDRAILS_MEMBER_ROLE_NAME;
   const guardrails = new Guardrails({
@@ -156,6 +162,8 @@ async function liveRunner(policy: Policy, dryRun: boolean): Promise<Runner> {
     }),
     dryRun,
     ...(topicArn ? { topicArn } : {}),
+    // The stage's grants: what the deployed functions granted is honoured, what this run grants is recorded there.
+    ...(live.grants ? { grants: live.grants } : {}),
   });
   let alerts: Alert[] = [];
   return {
@@ -186,7 +194,8 @@ export async function createLiveRunner(
   mode: ReplayMode,
   policy: Policy,
   simulate: SimulateOptions = {},
+  live: LiveOptions = {},
 ): Promise<Runner> {
   if (mode === 'simulate') return simulateRunner(policy, simulate);
-  return liveRunner(policy, mode === 'live-dry-run');
+  return liveRunner(policy, mode === 'live-dry-run', live);
 }

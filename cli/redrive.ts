@@ -15,12 +15,12 @@ import { Guardrails } from '#core/guardrails';
 import type { Policy } from '#core/policy';
 import type { EventReport } from '#core/report';
 import { dynamoDeliveryStore } from '#store/delivery';
+import { DynamoExemptionGrants } from '#store/exemption-grants';
 import { createStoreClient } from '#store/table';
 import { loadPolicy, UsageError } from './context.ts';
 import { unwrapDeadLetters } from './inputs.ts';
 import { callerLocation } from './live-runner.ts';
-
-const SERVICE = 'sm-guardrails';
+import { stagePrefix, stageTableName } from './stage.ts';
 
 export interface RedriveOptions {
   stage: string;
@@ -79,7 +79,7 @@ export async function redrive(
   const home = await callerLocation();
   const memberRoleName = process.env.SM_GUARDRAILS_MEMBER_ROLE_NAME;
   const clients = createAwsClientProvider({ home, ...(memberRoleName ? { memberRoleName } : {}) });
-  const prefix = `${SERVICE}-${options.stage}`;
+  const prefix = stagePrefix(options.stage);
   const sqs = clients.homeClients.sqs;
   const failedEvents = await queueUrl(sqs, `${prefix}-failed-events`);
   if (!failedEvents)
@@ -91,13 +91,16 @@ export async function redrive(
   warn(
     `redrive: stage ${options.stage} (${home.account}/${home.region}), policy ${file}, mode ${policy.mode}${options.dryRun ? ', dry run' : ''}`,
   );
+  const store = createStoreClient();
   const guardrails = new Guardrails({
     policy,
     clients,
     topicArn,
     ...(options.dryRun ? { dryRun: true } : {}),
-    // The stage's own records: what was already done for an event is not done again.
-    delivery: dynamoDeliveryStore(createStoreClient(), `${prefix}-records`),
+    // The stage's own records: what was already done for an event is not done again, and the exemptions the
+    // stage granted are honoured (without them every granted exemption tag would be judged forged and reverted).
+    delivery: dynamoDeliveryStore(store, stageTableName(options.stage)),
+    grants: new DynamoExemptionGrants(store, stageTableName(options.stage)),
     ...(recheckUrl
       ? {
           scheduleRecheck: async (request, delay) =>

@@ -5,7 +5,7 @@ import type { Policy } from '#core/policy';
 import { buildReport, type EventReport, plannedResults } from '#core/report';
 import type { ActionResult } from '#core/types';
 import type { InputItem } from './inputs.ts';
-import type { SimulateOptions } from './live-runner.ts';
+import type { LiveOptions, SimulateOptions } from './live-runner.ts';
 
 export type ReplayMode = 'offline' | 'simulate' | 'live' | 'live-dry-run';
 
@@ -74,8 +74,9 @@ export async function createRunner(
   mode: ReplayMode,
   policy: Policy,
   simulate: SimulateOptions = {},
+  live: LiveOptions = {},
 ): Promise<Runner> {
   if (mode === 'offline') return offlineRunner(policy);
   const { createLiveRunner } = await import('./live-runner.ts');
-  return createLiveRunner(mode, policy, simulate);
+  return createLiveRunner(mode, policy, simulate, live);
 }

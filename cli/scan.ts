@@ -20,6 +20,7 @@ import type { ResourceResult, TargetSweep } from '../sweep/sweep.ts';
 import { type Target, target } from '../sweep/target.ts';
 import { type Io, loadPolicy, UsageError } from './context.ts';
 import { readInputs } from './inputs.ts';
+import { type ExemptionGrantsChoice, exemptionGrantsFor } from './stage.ts';
 
 export interface ScanOptions {
   config?: string;
@@ -32,6 +33,8 @@ export interface ScanOptions {
   accounts?: string;
   memberRole?: string;
   concurrency?: string;
+  stage?: string;
+  table?: string;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -159,6 +162,8 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
   if (values.simulate === undefined && !values.live)
     throw new UsageError('scan needs --simulate PATH or --live');
   if (values.dryRun && !values.live) throw new UsageError('--dry-run goes with --live');
+  if ((values.stage !== undefined || values.table !== undefined) && !values.live)
+    throw new UsageError(`${values.stage !== undefined ? '--stage' : '--table'} goes with --live`);
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100)
     throw new UsageError(`--concurrency: an integer from 1 to 100, not "${values.concurrency}"`);
@@ -169,6 +174,7 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
   let calls: { total: number; toJSON(): Record<string, number> };
   let topicArnFor: (t: Target) => string | undefined;
   let close = async () => {};
+  let grants: ExemptionGrantsChoice | undefined;
   if (values.simulate !== undefined) {
     let resources: ExportedResource[];
     try {
@@ -203,6 +209,9 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
       throw new UsageError(
         '--accounts other than your own need --member-role NAME (or SM_GUARDRAILS_MEMBER_ROLE_NAME)',
       );
+    // The deployed stage's grants, read before anything is listed: the sweep honours what the event path granted.
+    grants = await exemptionGrantsFor(values, { dryRun: values.dryRun === true, command: 'scan --live' });
+    if (!grants.table) io.err(`sm-guardrails: warning: ${grants.note}`);
     const home = {
       account: caller,
       region: regions[0] ?? 'us-east-1',
@@ -260,6 +269,7 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
       sweepId: `scan-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`,
       concurrency,
       ...(values.dryRun ? { dryRun: true } : {}),
+      ...(grants ? { grants: grants.grants } : {}),
       topicArnFor,
       onListed: (_t, n) => {
         total += n;
@@ -280,12 +290,18 @@ export async function runScan(values: ScanOptions, io: Io): Promise<number> {
     bar?.stop();
     await close();
   }
-  const full = { ...summary, calls: calls.total, callsByOperation: calls.toJSON() };
+  const full = {
+    ...summary,
+    calls: calls.total,
+    callsByOperation: calls.toJSON(),
+    ...(grants ? { exemptionGrants: grants.table ?? 'not read' } : {}),
+  };
   if (values.json) io.out(JSON.stringify({ summary: full }));
   else {
     for (const s of sweeps)
       for (const r of s.results) if (r.verdict !== 'compliant' && r.verdict !== 'skipped') io.out(line(r));
     io.out(summaryTable(full, sweeps));
+    if (grants) io.out(grants.note);
   }
   if (values.html) {
     await writeFile(

@@ -67,6 +67,8 @@ export interface RunSweepOptions {
   onListed?: (target: Target, count: number) => void | Promise<void>;
   onResult?: (result: ResourceResult) => void;
   scheduleRecheck?: SweepOptions['scheduleRecheck'];
+  /** Where exemption grants are recorded (the stage's table). Without one no exemption tag is honoured. */
+  grants?: SweepOptions['grants'];
   /** A target is done and its digest settled: its results are final. */
   onTarget?: (sweep: TargetSweep, digest: DigestDelivery) => void | Promise<void>;
 }
@@ -140,6 +142,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
       ...(options.onListed ? { onListed: (n: number) => options.onListed?.(target, n) } : {}),
       ...(options.onResult ? { onResult: options.onResult } : {}),
       ...(options.scheduleRecheck ? { scheduleRecheck: options.scheduleRecheck } : {}),
+      ...(options.grants ? { grants: options.grants } : {}),
     });
     const topicArn = options.topicArnFor?.(target);
     const digest = await deliverDigest({

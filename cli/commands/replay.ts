@@ -5,6 +5,7 @@ import { collect, loadPolicy, type RegisterCommand, UsageError } from '../contex
 import { FAULT_SERVICES, parseFaultSpec } from '../faults.ts';
 import { formatAlert, formatReport, summarize } from '../format.ts';
 import { readInputs } from '../inputs.ts';
+import type { LiveOptions } from '../live-runner.ts';
 import { createRunner, type ReplayMode } from '../runners.ts';
 
 export interface ReplayOptions {
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   showNotifications?: boolean;
   fault?: string[];
   redeliver?: boolean;
+  stage?: string;
+  table?: string;
 }
 
 const DETAILS = `
@@ -24,6 +27,11 @@ PATH is a file holding one event or an array of events, or a directory searched 
 Dead letters replay as the events they carry (Lambda on-failure destination records, SQS messages,
 \`aws sqs receive-message\` output). Offline (the default) each event is evaluated alone and actions are
 only planned.
+
+With --live, the deployed guardrails' exemption grants are read with --stage STAGE (or --table NAME, in
+AWS_REGION): a live replay that may change resources requires one (exit 2 without), since without the grants
+every granted exemption tag would be judged forged and reverted. --dry-run without them says so, and an
+event on a resource with an exemption tag is then unverifiable.
 
 With --simulate, an invocation that does not settle (a transient AWS failure, another delivery of the event in
 progress) is re-run as Lambda does, up to 2 retries, then reported dead-lettered. --fault SPEC makes the
@@ -64,6 +72,11 @@ export const registerReplay: RegisterCommand = (program, cli) => {
     .option('--live', 'use the default AWS credential chain and region (or AWS_ENDPOINT_URL)')
     .option('--dry-run', 'with --live: read calls only, nothing is changed or sent')
     .option(
+      '--stage <stage>',
+      'with --live: the deployed stage whose exemption grants are read and recorded (table sm-guardrails-<stage>-records)',
+    )
+    .option('--table <name>', "with --live: the exemption grants' table itself, instead of --stage")
+    .option(
       '--exclude <path-or-glob>',
       'leave out a file or directory (and all under it), or the paths matching a glob; repeatable',
       collect,
@@ -79,6 +92,8 @@ export const registerReplay: RegisterCommand = (program, cli) => {
       cli.action(async (paths: string[], options: ReplayOptions) => {
         if (paths.length === 0) throw new UsageError('replay needs at least one PATH');
         if (options.dryRun && !options.live) throw new UsageError('--dry-run goes with --live');
+        if ((options.stage !== undefined || options.table !== undefined) && !options.live)
+          throw new UsageError(`${options.stage !== undefined ? '--stage' : '--table'} goes with --live`);
         if ((options.fault?.length || options.redeliver) && !options.simulate)
           throw new UsageError(`${options.fault?.length ? '--fault' : '--redeliver'} goes with --simulate`);
         const faults = (options.fault ?? []).map(parseFaultSpec);
@@ -100,10 +115,23 @@ export const registerReplay: RegisterCommand = (program, cli) => {
           );
           return 2;
         }
-        const runner = await createRunner(mode, policy, {
-          faults,
-          ...(options.redeliver ? { redeliver: true } : {}),
-        });
+        let live: LiveOptions = {};
+        if (options.live) {
+          // Before any event: a live replay honours (and records) the deployed stage's exemption grants.
+          const { exemptionGrantsFor } = await import('../stage.ts');
+          const choice = await exemptionGrantsFor(options, {
+            dryRun: options.dryRun === true,
+            command: 'replay --live',
+          });
+          cli.io.err(`sm-guardrails: ${choice.table ? '' : 'warning: '}${choice.note}`);
+          live = { grants: choice.grants };
+        }
+        const runner = await createRunner(
+          mode,
+          policy,
+          { faults, ...(options.redeliver ? { redeliver: true } : {}) },
+          live,
+        );
         let exitCode = 0;
         const reports: EventReport[] = [];
         const emit = (report: EventReport) => {

@@ -13,12 +13,15 @@ alert per resource; a resource whose status tag already names its findings is no
 list of \`aws sagemaker list-tags\` added at the top level. Account, region and partition come from the ARNs;
 the resources are acted out in emulated accounts and scanned through the real code path.
 --live: the default credential chain (AWS_ENDPOINT_URL honoured) and the caller's account; the digest goes to
-SM_GUARDRAILS_TOPIC_ARN when it is set.
+SM_GUARDRAILS_TOPIC_ARN when it is set. The deployed guardrails honour an exemption only from the grant they
+recorded: --stage STAGE (or --table NAME, in AWS_REGION) reads those grants, and a scan that may change resources
+requires one (exit 2 without). With --dry-run and neither, the grants are not read: a resource with an exemption
+tag is unverifiable, and the output says so.
 
 Examples:
   sm-guardrails scan --simulate sweep/samples --html report.html
-  sm-guardrails scan --live --dry-run --regions us-east-1,eu-west-1 --json | jq -c 'select(.verdict != "compliant")'
-  sm-guardrails scan --live --accounts 111122223333,444455556666 --member-role sm-guardrails-member --html org.html`;
+  sm-guardrails scan --live --dry-run --stage prod --regions us-east-1,eu-west-1 --json | jq -c 'select(.verdict != "compliant")'
+  sm-guardrails scan --live --stage prod --accounts 111122223333,444455556666 --member-role sm-guardrails-member --html org.html`;
 
 export const registerScan: RegisterCommand = (program, cli) => {
   program
@@ -41,6 +44,11 @@ export const registerScan: RegisterCommand = (program, cli) => {
       '--member-role <name>',
       'the member role in each account (default: SM_GUARDRAILS_MEMBER_ROLE_NAME)',
     )
+    .option(
+      '--stage <stage>',
+      'with --live: the deployed stage whose exemption grants are honoured (its table sm-guardrails-<stage>-records)',
+    )
+    .option('--table <name>', "with --live: the exemption grants' table itself, instead of --stage")
     .option('--concurrency <n>', 'AWS calls in flight per account (default 5)')
     .option('--json', 'one JSON line per resource, then one {"summary": ...} line')
     .option('--html <file>', 'also write a self-contained HTML report')

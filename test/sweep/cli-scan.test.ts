@@ -17,6 +17,8 @@ import { normalizeEvent } from '#core/events/normalize';
 import { Guardrails } from '#core/guardrails';
 import { DEFAULT_POLICY } from '#core/policy';
 import { type Emulator, startEmulator } from '#emulator/index';
+import { DynamoExemptionGrants } from '#store/exemption-grants';
+import { createStoreClient, ensureTable } from '#store/table';
 import { SimulatedAccount } from '../../cli/simulation.ts';
 import type { ResourceResult } from '../../sweep/sweep.ts';
 import { runCli } from '../support/cli.ts';
@@ -232,7 +234,10 @@ describe('scan --live (AWS_ENDPOINT_URL)', () => {
         env,
       );
       expect(dry.status).toBe(0);
+      // No exemption tag here: the grants not read change no verdict, but the output says they were not read.
+      expect(dry.stderr).toMatch(/exemption grants not read \(no --stage or --table\)/);
       const { results, summary } = parseScan(dry.stdout);
+      expect(summary.exemptionGrants).toBe('not read');
       expect(
         results.map((r) => `${r.resource.account}/${r.resource.region}/${r.resource.name}`).sort(),
       ).toEqual(['777788889999/us-east-1/east-open', '777788889999/us-west-2/west-open']);
@@ -242,8 +247,10 @@ describe('scan --live (AWS_ENDPOINT_URL)', () => {
         [],
       );
 
-      const live = await runCliAsync(['scan', '--live', '--json'], env);
+      await stageTable(emulator);
+      const live = await runCliAsync(['scan', '--live', '--json', '--stage', 'test'], env);
       expect(live.status).toBe(0);
+      expect(parseScan(live.stdout).summary.exemptionGrants).toBe('sm-guardrails-test-records');
       expect(parseScan(live.stdout).summary).toMatchObject({ targets: 1, resources: 1 });
       expect(emulator.inspect.notebookInstance('east-open')?.status).toBe('Stopping');
       expect(emulator.inspect.notebookInstance('west-open', 'us-west-2')?.status).toBe('InService');
@@ -269,6 +276,105 @@ function runCliAsync(
     );
   });
 }
+
+/** The deployed stage "test"'s table, in the emulator's DynamoDB (dynalite). */
+async function stageTable(emulator: Emulator): Promise<DynamoExemptionGrants> {
+  const client = createStoreClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: CREDENTIALS,
+  });
+  await ensureTable(client, 'sm-guardrails-test-records');
+  return new DynamoExemptionGrants(client, 'sm-guardrails-test-records');
+}
+
+describe('scan --live and the exemption grants the deployed guardrails recorded', () => {
+  it("honours the stage's grants, refuses to change anything without them, and a dry run without them says so", async () => {
+    const emulator = await startEmulator({ describesPerTransition: 0, accountId: '777788889999' });
+    try {
+      const exempt = [{ Key: 'guardrails:exempt', Value: 'vendor appliance' }];
+      const granted = emulator.seed.notebookInstance({
+        name: 'granted-open',
+        region: 'us-east-1',
+        tags: exempt,
+      });
+      emulator.seed.notebookInstance({ name: 'forged-open', region: 'us-east-1', tags: exempt });
+      const grants = await stageTable(emulator);
+      await grants.put({
+        resourceArn: granted,
+        reason: 'vendor appliance',
+        grantedBy: 'arn:aws:iam::777788889999:role/MLPlatformAdmin',
+        grantedAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      });
+      const env = {
+        AWS_ENDPOINT_URL: emulator.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+      };
+      const writes = () =>
+        emulator.calls.filter((c) => /^(AddTags|DeleteTags|Stop|Publish)/.test(c.operation));
+
+      // A scan that would write, without the grants: nothing is listed, nothing changed.
+      const refused = await runCliAsync(['scan', '--live', '--json'], env);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/scan --live changes resources: give --stage STAGE .* or --table NAME/);
+      expect(emulator.calls.filter((c) => c.service === 'sagemaker')).toEqual([]);
+      const missing = await runCliAsync(['scan', '--live', '--stage', 'nosuch'], env);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(
+        /stage "nosuch": table sm-guardrails-nosuch-records not found in us-east-1/,
+      );
+      expect(runCli(['scan', '--simulate', 'sweep/samples', '--stage', 'test']).stderr).toMatch(
+        /--stage goes with --live/,
+      );
+
+      // A dry run without them: the exemption tag is unverifiable (not compliant, not forged), and the run says so.
+      const blind = await runCliAsync(['scan', '--live', '--dry-run', '--json'], env);
+      expect(blind.status).toBe(1);
+      expect(blind.stderr).toMatch(/warning: exemption grants not read/);
+      const unread = parseScan(blind.stdout);
+      for (const name of ['granted-open', 'forged-open'])
+        expect(unread.results.find((r) => r.resource.name === name)).toMatchObject({
+          verdict: 'error',
+          reason: expect.stringMatching(/ExemptionGrantsNotRead: .*unverifiable/),
+        });
+      expect(unread.summary).toMatchObject({ exemptionGrants: 'not read', error: 2 });
+
+      // The same dry run with the table named: the granted exemption holds, the forged one is a finding.
+      const dry = parseScan(
+        (
+          await runCliAsync(
+            ['scan', '--live', '--dry-run', '--json', '--table', 'sm-guardrails-test-records'],
+            env,
+          )
+        ).stdout,
+      );
+      expect(dry.results.find((r) => r.resource.name === 'granted-open')?.verdict).toBe('skipped');
+      expect(writes()).toEqual([]);
+
+      const live = await runCliAsync(['scan', '--live', '--json', '--stage', 'test'], env);
+      expect(live.status).toBe(0);
+      const { results } = parseScan(live.stdout);
+      expect(results.find((r) => r.resource.name === 'granted-open')).toMatchObject({
+        verdict: 'skipped',
+        reason: expect.stringMatching(
+          /^exempt until .*granted by arn:aws:iam::777788889999:role\/MLPlatformAdmin/,
+        ),
+      });
+      expect(emulator.inspect.notebookInstance('granted-open')?.status).toBe('InService');
+      expect(emulator.inspect.notebookInstance('granted-open')?.tags).toContainEqual(exempt[0]);
+      const forged = results.find((r) => r.resource.name === 'forged-open');
+      expect(forged?.verdict).toBe('noncompliant');
+      expect(forged?.violations.map((v) => v.rule)).toContain('protected-tag-change');
+      expect(emulator.inspect.notebookInstance('forged-open')?.status).toBe('Stopping');
+      expect(emulator.inspect.notebookInstance('forged-open')?.tags).not.toContainEqual(exempt[0]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
 
 describe('scan --live --accounts (a mixed organization)', () => {
   it('sweeps each account through its member role, in each region; an account without the role is unverifiable', async () => {
@@ -339,7 +445,11 @@ describe('scan --live --accounts (a mixed organization)', () => {
       expect((await runCliAsync(args, env)).stderr).toMatch(
         /--accounts other than your own need --member-role/,
       );
-      const run = await runCliAsync([...args, '--member-role', 'sm-guardrails-member'], env);
+      await stageTable(emulator);
+      const run = await runCliAsync(
+        [...args, '--member-role', 'sm-guardrails-member', '--stage', 'test'],
+        env,
+      );
       const { results, summary } = parseScan(run.stdout);
       expect(
         results
