@@ -12,6 +12,9 @@
 //   ${file(./scripts/deploy-config.cjs):organizationResources}
 //   ${file(./scripts/deploy-config.cjs):ownRoleArns}         the functions' role ARNs (none under invoke local)
 //   ${file(./scripts/deploy-config.cjs):bundleExtension}     .mjs                   } isInvokeLocal below
+//   ${file(./scripts/deploy-config.cjs):monitoringResources} dashboard and saved queries (scripts/monitoring.cjs)
+//   ${file(./scripts/deploy-config.cjs):chatResources}       chat topic and channels (`chatSlack`, `chatTeams`)
+//   ${file(./scripts/deploy-config.cjs):chatTopicArn}        Ref ChatTopic, or empty without a chat channel
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
 // loaded through tsx's ESM API.
@@ -21,6 +24,7 @@ const { createHash } = require('node:crypto');
 const { mkdir, readFile, writeFile } = require('node:fs/promises');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const monitoring = require('./monitoring.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -179,7 +183,37 @@ const OWN_ROLES = [
   'SweepWorkerRole',
 ];
 
+/** The serverless `resources` fragment of scripts/monitoring.cjs for this stage. */
+async function stageNames(resolveVariable) {
+  return {
+    service: await resolveVariable('self:service'),
+    stage: await resolveVariable('sls:stage'),
+    region: await resolveVariable('self:provider.region'),
+  };
+}
+
 module.exports = {
+  monitoringResources: async ({ resolveVariable }) =>
+    monitoring.monitoringResources(await stageNames(resolveVariable)),
+
+  chatResources: async ({ resolveVariable }) => {
+    const { service, stage } = await stageNames(resolveVariable);
+    const slack = await param(resolveVariable, 'chatSlack');
+    const teams = await param(resolveVariable, 'chatTeams');
+    // Only the channel checks become a deploy error (serverless retries unresolved variables by their error).
+    try {
+      return monitoring.chatResources({ service, stage, slack, teams });
+    } catch (error) {
+      throw deployError(error.message);
+    }
+  },
+
+  /** Ref ChatTopic when a chat channel is configured, else empty (the functions then publish no chat message). */
+  chatTopicArn: async ({ resolveVariable }) => {
+    const chat = (await param(resolveVariable, 'chatSlack')) || (await param(resolveVariable, 'chatTeams'));
+    return chat ? { Ref: 'ChatTopic' } : '';
+  },
+
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),
 
   mode: async ({ resolveVariable }) => {

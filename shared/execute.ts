@@ -7,10 +7,10 @@
 import type { AwsClients } from './aws/clients.ts';
 import { AwsCallError, errorName } from './aws/errors.ts';
 import { addTags, deleteTags, readNotebookStatus, stopNotebookInstance } from './aws/sagemaker.ts';
-import { publishNotification, type SnsMessage } from './aws/sns.ts';
+import { publishNotification, publishRawMessage, type SnsMessage } from './aws/sns.ts';
 import type { JournalEntries, SettledStep, StepName } from './delivery.ts';
 import type { ExemptionGrants } from './exemption.ts';
-import { composeNotification } from './notification.ts';
+import { composeChatNotification, composeNotification } from './notification.ts';
 import type { Assessment } from './pipeline.ts';
 import type { Policy } from './policy.ts';
 import { describePlannedAction, type NotificationReport } from './report.ts';
@@ -22,6 +22,8 @@ export interface ExecutionOptions {
   policy: Policy;
   /** SNS topic for notifications; without one, notify is skipped and says so. */
   topicArn?: string;
+  /** SNS topic for AWS Chatbot (Slack, Teams): each alert also goes there as a Chatbot custom notification. */
+  chatTopicArn?: string;
   /** Read-only: report what would be done. */
   dryRun?: boolean;
   /** A re-check of a deferred stop: still deferred is not news. */
@@ -345,7 +347,7 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
 
 /** Publishes one alert, once per event (journaled). A transient SNS failure is retried with the event. */
 export function notifyStep(
-  opts: Pick<ExecutionOptions, 'aws' | 'topicArn' | 'dryRun' | 'journal'>,
+  opts: Pick<ExecutionOptions, 'aws' | 'topicArn' | 'chatTopicArn' | 'dryRun' | 'journal'>,
   message: SnsMessage,
 ): Promise<SettledStep & { retry?: AwsCallError }> {
   if (opts.dryRun || !opts.topicArn) {
@@ -362,9 +364,11 @@ export function notifyStep(
       // The SDK's own retries (throttling, 5xx) are reported: the alert got through, but SNS was struggling.
       const retried =
         attempts > 1 ? ` (after ${attempts - 1} SDK ${attempts > 2 ? 'retries' : 'retry'})` : '';
+      // Chat goes with the email, once: its failure is reported and never holds the email back.
+      const chat = opts.chatTopicArn ? await publishChat(opts.aws, opts.chatTopicArn, message) : undefined;
       return {
         results: [{ type: 'notify', status: 'done', detail: `sns:Publish ${messageId}${retried}` }],
-        notification: { subject: message.subject, messageId, status: 'sent' },
+        notification: { subject: message.subject, messageId, status: 'sent', ...(chat ? { chat } : {}) },
       };
     } catch (error) {
       const name = errorName(error);
@@ -375,4 +379,17 @@ export function notifyStep(
       };
     }
   });
+}
+
+async function publishChat(
+  aws: AwsClients,
+  chatTopicArn: string,
+  message: SnsMessage,
+): Promise<NonNullable<NotificationReport['chat']>> {
+  try {
+    await publishRawMessage(aws.sns, chatTopicArn, composeChatNotification(message));
+    return { status: 'sent' };
+  } catch (error) {
+    return { status: 'failed', error: errorName(error) };
+  }
 }

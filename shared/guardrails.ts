@@ -35,6 +35,8 @@ export interface GuardrailsOptions {
   /** Clients per account and region: each event is read and acted on in its own. */
   clients: AwsClientProvider;
   topicArn?: string;
+  /** AWS Chatbot custom notifications (Slack, Teams) go here too. */
+  chatTopicArn?: string;
   dryRun?: boolean;
   /** The events' delivery records. Default: this process's memory (store/ has the DynamoDB one). */
   delivery?: DeliveryStore;
@@ -206,12 +208,13 @@ export class Guardrails {
     journal: ExecutionOptions['journal'],
     change?: NormalizedChange,
   ): ExecutionOptions {
-    const { clients, policy, topicArn, dryRun } = this.options;
+    const { clients, policy, topicArn, chatTopicArn, dryRun } = this.options;
     return {
       aws: change ? clients.for(locationOf(change)) : clients.homeClients,
       policy,
       grants: this.grants,
       ...(topicArn ? { topicArn } : {}),
+      ...(chatTopicArn ? { chatTopicArn } : {}),
       ...(dryRun ? { dryRun: true } : {}),
       ...(journal ? { journal } : {}),
     };

@@ -309,3 +309,29 @@ export function composeReadFailure(
     },
   };
 }
+
+/**
+ * An alert as an AWS Chatbot (Amazon Q Developer in chat applications) custom notification: the JSON an SNS
+ * topic mapped to a Slack or Teams channel carries (`version` "1.0" and `source` "custom" are required). Any
+ * alert (findings, UNVERIFIED, NOT STOPPED...): the subject as title, the email body in a code block, where chat
+ * markdown cannot format, link or mention through the user-controlled values it holds.
+ */
+export function composeChatNotification(message: SnsMessage): string {
+  const body = message.body.replace(/```/g, "'''");
+  const { severity = 'low', resourceType = 'sagemaker', account = '', mode = 'enforce' } = message.attributes;
+  return JSON.stringify({
+    version: '1.0',
+    source: 'custom',
+    content: {
+      textType: 'client-markdown',
+      title: message.subject.slice(0, 250),
+      description: `\`\`\`\n${body.slice(0, 7900)}\n\`\`\``,
+      keywords: [severity, resourceType, account].filter(Boolean),
+    },
+    metadata: {
+      summary: message.subject,
+      eventType: 'SageMakerGuardrailsAlert',
+      additionalContext: { severity, account, mode },
+    },
+  });
+}

@@ -7,6 +7,8 @@ export interface NotificationReport {
   messageId?: string;
   status: 'sent' | 'failed' | 'planned' | 'skipped';
   error?: string;
+  /** The same alert to the chat topic (AWS Chatbot), when one is configured. */
+  chat?: { status: 'sent' | 'failed'; error?: string };
 }
 
 export interface EventReport {

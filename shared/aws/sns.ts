@@ -30,3 +30,11 @@ export async function publishNotification(
   );
   return { messageId: result.MessageId ?? '', attempts: result.$metadata.attempts ?? 1 };
 }
+
+/** A message without subject or attributes (an AWS Chatbot custom notification is the JSON body alone). */
+export async function publishRawMessage(client: SNSClient, topicArn: string, body: string): Promise<string> {
+  const result = await awsCall('sns:Publish', () =>
+    client.send(new PublishCommand({ TopicArn: topicArn, Message: body })),
+  );
+  return result.MessageId ?? '';
+}

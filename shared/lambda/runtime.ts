@@ -20,7 +20,10 @@ import type { EventReport } from '../report.ts';
 
 export interface RuntimeConfig {
   policy: Policy;
+  /** The deployment stage: a dimension of every metric, so stages sharing an account stay apart. */
+  stage?: string;
   topicArn?: string;
+  chatTopicArn?: string;
   recheckQueueUrl?: string;
   /** The guardrails' own DynamoDB table (store/table.ts). */
   tableName?: string;
@@ -70,7 +73,9 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Run
   }
   return {
     policy: mode ? { ...policy, mode } : policy,
+    ...(env.SM_GUARDRAILS_STAGE ? { stage: env.SM_GUARDRAILS_STAGE } : {}),
     ...(env.SM_GUARDRAILS_TOPIC_ARN ? { topicArn: env.SM_GUARDRAILS_TOPIC_ARN } : {}),
+    ...(env.SM_GUARDRAILS_CHAT_TOPIC_ARN ? { chatTopicArn: env.SM_GUARDRAILS_CHAT_TOPIC_ARN } : {}),
     ...(env.SM_GUARDRAILS_RECHECK_QUEUE_URL ? { recheckQueueUrl: env.SM_GUARDRAILS_RECHECK_QUEUE_URL } : {}),
     ...(env.SM_GUARDRAILS_TABLE ? { tableName: env.SM_GUARDRAILS_TABLE } : {}),
     ownRoleArns: parseOwnRoleArns(env.SM_GUARDRAILS_OWN_ROLE_ARNS),
@@ -121,7 +126,7 @@ class CountMetrics extends Metrics {
 
 export class GuardrailsRuntime {
   readonly logger = new Logger({ serviceName: 'sm-guardrails' });
-  readonly metrics = new CountMetrics({ namespace: 'SmGuardrails', serviceName: 'sm-guardrails' });
+  readonly metrics: CountMetrics;
   readonly guardrails: Guardrails;
 
   constructor(
@@ -130,6 +135,11 @@ export class GuardrailsRuntime {
     private readonly now: () => Date = () => new Date(),
     delivery?: DeliveryStore,
   ) {
+    this.metrics = new CountMetrics({
+      namespace: 'SmGuardrails',
+      serviceName: 'sm-guardrails',
+      ...(config.stage ? { defaultDimensions: { stage: config.stage } } : {}),
+    });
     const queueUrl = config.recheckQueueUrl;
     if (!queueUrl) {
       this.logger.warn(
@@ -153,6 +163,7 @@ export class GuardrailsRuntime {
             },
           }
         : {}),
+      ...(config.chatTopicArn ? { chatTopicArn: config.chatTopicArn } : {}),
     });
   }
 
@@ -252,6 +263,8 @@ export class GuardrailsRuntime {
     this.metrics.addMetric(`Events_${report.verdict}`, MetricUnit.Count, 1);
     // The failed-actions alarm watches this one metric (docs/operate.md).
     this.metrics.addMetric('ActionsFailed', MetricUnit.Count, failed);
+    // The dashboard's findings total (its per-rule split below).
+    this.metrics.addMetric('Violations', MetricUnit.Count, report.violations.length);
     // One metrics document per event (EMF): a metric per rule and per action outcome rather than a document per
     // dimension value, so a noncompliant event writes two log lines, not one per violation and action.
     for (const [name, count] of countBy([

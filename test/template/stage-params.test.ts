@@ -59,6 +59,8 @@ describe('another stage with its own params', () => {
       '--param=alertEmails=secops@example.com, ml-admins@example.com,secops@example.com',
       '--param=mode=report',
       `--param=policyFile=${writeScratch('prod.policy.yml', PROD_POLICY)}`,
+      '--param=chatSlack=T0123ABCD/C0456EFGH',
+      '--param=chatTeams=tenant-1/team-2/channel-3',
     ]);
   }, PACKAGE_TIMEOUT_MS);
 
@@ -98,9 +100,41 @@ describe('another stage with its own params', () => {
     expect(run).toMatchObject({ status: 0, stderr: '' });
   });
 
+  it('sends alerts to the chat channels through AWS Chatbot, on an encrypted chat topic', () => {
+    const chatbot = resourcesOfType(prod.template, 'AWS::Chatbot::SlackChannelConfiguration');
+    expect(chatbot.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({
+        ConfigurationName: 'sm-guardrails-prod-slack',
+        SlackWorkspaceId: 'T0123ABCD',
+        SlackChannelId: 'C0456EFGH',
+        SnsTopicArns: [{ Ref: 'ChatTopic' }],
+        IamRoleArn: { 'Fn::GetAtt': ['ChatbotRole', 'Arn'] },
+      }),
+    ]);
+    const teams = resourcesOfType(prod.template, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration');
+    expect(teams.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({ TeamsTenantId: 'tenant-1', TeamId: 'team-2', TeamsChannelId: 'channel-3' }),
+    ]);
+    expect(props(prod.template, 'ChatTopic')).toMatchObject({
+      TopicName: 'sm-guardrails-prod-chat',
+      KmsMasterKeyId: { Ref: 'AlertTopicKey' },
+    });
+    // Notifications only: the AWS Chatbot role has no permissions.
+    expect(props(prod.template, 'ChatbotRole').Policies).toBeUndefined();
+    expect(props(prod.template, 'ChatbotRole').ManagedPolicyArns).toBeUndefined();
+    for (const fn of FUNCTION_NAMES) {
+      const env = (props(prod.template, FUNCTIONS[fn]).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.SM_GUARDRAILS_CHAT_TOPIC_ARN).toEqual({ Ref: 'ChatTopic' });
+      expect(env.SM_GUARDRAILS_STAGE).toBe('prod');
+    }
+  });
+
   it('names the stage and region in functions, roles, queues and the topic', () => {
     expect(props(prod.template, FUNCTIONS.tags).FunctionName).toBe('sm-guardrails-prod-tags');
-    const roles = resourcesOfType(prod.template, 'AWS::IAM::Role').map(([, r]) => r.Properties?.RoleName);
+    const roles = resourcesOfType(prod.template, 'AWS::IAM::Role')
+      .filter(([id]) => id !== 'ChatbotRole')
+      .map(([, r]) => r.Properties?.RoleName);
     expect(roles.sort()).toEqual([
       'sm-guardrails-prod-eu-west-1-notebooks',
       'sm-guardrails-prod-eu-west-1-recheck',
@@ -112,6 +146,8 @@ describe('another stage with its own params', () => {
     expect(props(prod.template, 'AlertTopic').TopicName).toBe('sm-guardrails-prod-alerts');
     expect(props(prod.template, 'RecheckQueue').QueueName).toBe('sm-guardrails-prod-recheck');
     expect(props(prod.template, 'SweepQueue').QueueName).toBe('sm-guardrails-prod-sweep');
+    expect(props(prod.template, 'Dashboard').DashboardName).toBe('sm-guardrails-prod');
+    expect(props(prod.template, 'Dashboard').DashboardBody).toContain('"stage","prod"');
   });
 });
 
@@ -131,6 +167,7 @@ describe('package-time checks', () => {
       `--param=policyFile=${badPolicy}`,
       '--param=mode=strict',
       '--param=alertEmails=secops@example.com,not-an-email',
+      '--param=chatSlack=only-a-workspace',
     ]);
   }, PACKAGE_TIMEOUT_MS);
 
@@ -146,6 +183,9 @@ describe('package-time checks', () => {
     expect(failed.output).toContain('"strict"');
     expect(failed.output).toContain('stage param "alertEmails": not an email address: "not-an-email"');
     expect(failed.output).not.toContain('"secops@example.com"');
+    expect(failed.output).toContain(
+      'stage param "chatSlack": "<workspace id>/<channel id>", not "only-a-workspace"',
+    );
   });
 
   it('reports a YAML syntax error with its line, and a missing file', async () => {

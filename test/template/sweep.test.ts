@@ -162,7 +162,11 @@ describe('scheduled sweep', () => {
     const stops = worker.get('sagemaker:StopNotebookInstance') ?? [];
     expect(stops).toHaveLength(1);
     expect(stops[0]).toMatch(/:sagemaker:\*:\$\{AWS::AccountId\}:notebook-instance\/\*$/);
-    expect(worker.get('sns:Publish')).toEqual(['Ref:AlertTopic']);
+    // The alert topic, and the chat topic by name (it exists only with a chat channel: docs/operate.md).
+    expect(worker.get('sns:Publish')).toEqual([
+      'Ref:AlertTopic',
+      `arn:${'${AWS::Partition}'}:sns:${'${AWS::Region}'}:${'${AWS::AccountId}'}:sm-guardrails-dev-chat`,
+    ]);
     expect(worker.get('sqs:SendMessage')).toEqual(['GetAtt:RecheckQueue']);
     for (const consume of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
       expect(worker.get(consume)).toEqual(['GetAtt:SweepQueue']);

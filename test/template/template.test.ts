@@ -396,7 +396,10 @@ describe('IAM: one least-privilege role per function', () => {
 
   it.each(FUNCTION_NAMES)('%s: exactly its other actions, on scoped resources', (fn) => {
     expect(actionsOf(fn).filter((a) => !a.startsWith('sagemaker:'))).toEqual([...EXPECTED[fn].other].sort());
-    expect(resourcesFor(fn, 'sns:Publish')).toEqual(['Ref:AlertTopic']);
+    // The chat topic by name: it exists only with a chat channel (stage params chatSlack, chatTeams).
+    expect(resourcesFor(fn, 'sns:Publish')).toEqual(
+      [`arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:sm-guardrails-dev-chat`, 'Ref:AlertTopic'].sort(),
+    );
     expect(resourcesFor(fn, 'kms:GenerateDataKey*')).toEqual(['GetAtt:AlertTopicKey']);
     expect(resourcesFor(fn, 'kms:Decrypt')).toEqual(['GetAtt:AlertTopicKey']);
     expect(resourcesFor(fn, 'sqs:SendMessage')).toEqual(EXPECTED[fn].queues);
@@ -452,11 +455,13 @@ const FUNCTION_ENV = [
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
   'SM_GUARDRAILS_ACCOUNT_ID',
+  'SM_GUARDRAILS_CHAT_TOPIC_ARN',
   'SM_GUARDRAILS_MEMBER_ROLE_NAME',
   'SM_GUARDRAILS_MODE',
   'SM_GUARDRAILS_OWN_ROLE_ARNS',
   'SM_GUARDRAILS_POLICY_FILE',
   'SM_GUARDRAILS_RECHECK_QUEUE_URL',
+  'SM_GUARDRAILS_STAGE',
   'SM_GUARDRAILS_TABLE',
   'SM_GUARDRAILS_TOPIC_ARN',
 ];
@@ -535,11 +540,15 @@ describe('resources', () => {
           .sort(),
       );
     }
-    // The failed-actions metric the runtime emits (shared/lambda/runtime.ts), with its default dimension.
+    // The failed-actions metric the runtime emits (shared/lambda/runtime.ts), with its dimensions (service and
+    // stage: a metric is its dimension set, an alarm on fewer dimensions would never see a datum).
     expect(alarms.FailedActionsAlarm).toMatchObject({
       Namespace: 'SmGuardrails',
       MetricName: 'ActionsFailed',
-      Dimensions: [{ Name: 'service', Value: 'sm-guardrails' }],
+      Dimensions: [
+        { Name: 'service', Value: 'sm-guardrails' },
+        { Name: 'stage', Value: 'dev' },
+      ],
       Statistic: 'Sum',
     });
   });
@@ -653,6 +662,8 @@ describe('resources', () => {
     expect((env.SM_GUARDRAILS_TABLE as { Ref?: string }).Ref).toBe('GuardrailsTable');
     expect((env.SM_GUARDRAILS_ACCOUNT_ID as { Ref?: string }).Ref).toBe('AWS::AccountId');
     expect(env.SM_GUARDRAILS_MODE).toBe('');
+    expect(env.SM_GUARDRAILS_STAGE).toBe('dev');
+    expect(env.SM_GUARDRAILS_CHAT_TOPIC_ARN).toBe('');
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('SmGuardrails');
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('sm-guardrails');
     expect(env.POWERTOOLS_LOG_LEVEL).toBe('INFO');
@@ -827,4 +838,79 @@ describe('function bundles', () => {
       await emulator.close();
     }
   }, 90_000);
+});
+
+// ---- Monitoring --------------------------------------------------------------------------------------------
+
+interface DashboardWidget {
+  type: string;
+  properties: { title?: string; metrics?: unknown[][]; query?: string; markdown?: string };
+}
+
+describe('monitoring', () => {
+  const dashboard = () => props(template, 'Dashboard');
+  const widgets = () =>
+    (JSON.parse(dashboard().DashboardBody as string) as { widgets: DashboardWidget[] }).widgets;
+  const widget = (title: string) => {
+    const found = widgets().find((w) => w.properties.title === title);
+    if (!found) throw new Error(`no widget "${title}"`);
+    return found.properties;
+  };
+  const logGroups = () =>
+    resourcesOfType(template, 'AWS::Logs::LogGroup')
+      .map(([, r]) => r.Properties?.LogGroupName as string)
+      .sort();
+
+  it('a dashboard per stage: findings by rule and by account, actions by status, errors, duration', () => {
+    expect(dashboard().DashboardName).toBe('sm-guardrails-dev');
+    // Over the functions' finding lines, one record per rule of a noncompliant event.
+    for (const [title, by] of [
+      ['Findings by rule', 'rule'],
+      ['Findings by account', 'account'],
+    ] as const) {
+      const query = widget(title).query ?? '';
+      for (const group of logGroups()) expect(query).toContain(`SOURCE '${group}'`);
+      expect(query).toContain('filter log.message = "finding" and log.finding.verdict = "noncompliant"');
+      expect(query).toContain('unnest log.finding.rules into rule');
+      expect(query).toContain(`stats count(*) as findings by ${by} `);
+      // The account is the resource ARN's own (a member account in an organization).
+      expect(query).toContain('parse resource /^arn:[^:]+:sagemaker:[^:]*:(?<account>[0-9]{12}):/');
+    }
+    expect(widget('Actions by status').query).toMatch(
+      /unnest log\.finding\.actions into action \| stats count\(\*\) as actions by action\.type, action\.status/,
+    );
+    const errors = JSON.stringify(widget('Errors: function errors, failed AWS reads, failed events').metrics);
+    const duration = JSON.stringify(widget('Duration (p50, p99, max)').metrics);
+    for (const fn of FUNCTION_NAMES) {
+      const name = props(template, FUNCTIONS[fn]).FunctionName as string;
+      expect(errors).toContain(`"AWS/Lambda","Errors","FunctionName","${name}"`);
+      expect(duration).toContain(`"AWS/Lambda","Duration","FunctionName","${name}"`);
+    }
+    // The guardrails' own metrics carry the stage.
+    expect(errors).toContain('"SmGuardrails","Events_error","service","sm-guardrails","stage","dev"');
+    expect(errors).toContain(props(template, 'FailedEventsQueue').QueueName as string);
+  });
+
+  it('saved Logs Insights queries for findings by rule, actor, account and resource, over every function', () => {
+    const queries = resourcesOfType(template, 'AWS::Logs::QueryDefinition');
+    const byName = Object.fromEntries(queries.map(([, r]) => [r.Properties?.Name as string, r]));
+    for (const by of ['rule', 'actor', 'account', 'resource']) {
+      const query = byName[`sm-guardrails-dev/findings-by-${by}`];
+      expect(query, by).toBeDefined();
+      expect(query?.Properties?.QueryString).toMatch(
+        new RegExp(
+          `unnest log\\.finding\\.rules into rule \\| stats count\\(\\*\\) as findings.* by ${by}\\b`,
+        ),
+      );
+      expect([...((query?.Properties?.LogGroupNames ?? []) as string[])].sort()).toEqual(logGroups());
+      // Created after the log groups it names.
+      for (const id of asList(query?.DependsOn ?? []))
+        expect(template.Resources[id]?.Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  it('no chat topic or channel unless a chat stage param asks for one', () => {
+    expect(template.Resources.ChatTopic).toBeUndefined();
+    expect(resourcesOfType(template, 'AWS::Chatbot::SlackChannelConfiguration')).toEqual([]);
+  });
 });
