@@ -1,21 +1,29 @@
-// Delayed re-checks of notebooks whose stop was deferred (SQS DelaySeconds). Failed messages are reported
-// one by one, so SQS retries only those.
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+// Delayed re-checks of notebooks whose stop was deferred (SQS DelaySeconds). Powertools batch reports failed
+// messages one by one (ReportBatchItemFailures), so SQS retries only those.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { containerRuntime } from '../container.ts';
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
   const runtime = containerRuntime();
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
+  const recheck = async (record: SQSRecord) => {
     try {
-      await runtime.handleRecheck(record.body);
+      await runtime.handleRecheck(record.body, context);
     } catch (error) {
       runtime.logger.error('re-check failed: SQS will retry it', {
         messageId: record.messageId,
         error: error as Error,
       });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+      throw error;
     }
-  }
-  return { batchItemFailures };
+  };
+  // One at a time, as before: a batch's re-checks share the account's API rate.
+  return processPartialResponse(event, recheck, processor, {
+    ...(context ? { context } : {}),
+    processInParallel: false,
+    // Every message failed: still report them one by one (as the tests and the alarms expect), not one error.
+    throwOnFullBatchFailure: false,
+  });
 };
