@@ -39,6 +39,8 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
 }
+/** A CloudFormation pseudo parameter as Fn::Sub writes it: `${AWS::Region}`. */
+const pseudo = (name: string): string => `\${AWS::${name}}`;
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const text = (r: unknown): string => {
   if (typeof r === 'string') return r;
@@ -165,7 +167,7 @@ describe('scheduled sweep', () => {
     // The alert topic, and the chat topic by name (it exists only with a chat channel: docs/operate.md).
     expect(worker.get('sns:Publish')).toEqual([
       'Ref:AlertTopic',
-      `arn:${'${AWS::Partition}'}:sns:${'${AWS::Region}'}:${'${AWS::AccountId}'}:sm-guardrails-dev-chat`,
+      `arn:${pseudo('Partition')}:sns:${pseudo('Region')}:${pseudo('AccountId')}:sm-guardrails-dev-chat`,
     ]);
     expect(worker.get('sqs:SendMessage')).toEqual(['GetAtt:RecheckQueue']);
     for (const consume of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
