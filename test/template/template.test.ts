@@ -881,8 +881,14 @@ describe('monitoring', () => {
     );
     const errors = JSON.stringify(widget('Errors: function errors, failed AWS reads, failed events').metrics);
     const duration = JSON.stringify(widget('Duration (p50, p99, max)').metrics);
-    for (const fn of FUNCTION_NAMES) {
-      const name = props(template, FUNCTIONS[fn]).FunctionName as string;
+    // Every function the template deploys (the sweep's too), not only the event functions.
+    const deployed = resourcesOfType(template, 'AWS::Lambda::Function').map(
+      ([, r]) => r.Properties?.FunctionName as string,
+    );
+    expect(deployed).toEqual(
+      expect.arrayContaining(['sm-guardrails-dev-sweepStart', 'sm-guardrails-dev-sweepWorker']),
+    );
+    for (const name of deployed) {
       expect(errors).toContain(`"AWS/Lambda","Errors","FunctionName","${name}"`);
       expect(duration).toContain(`"AWS/Lambda","Duration","FunctionName","${name}"`);
     }
