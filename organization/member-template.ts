@@ -91,6 +91,20 @@ export const MEMBER_ROLE_STATEMENTS: Json[] = [
       sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*'),
     ],
   },
+  {
+    // Security Hub findings (central stage param securityHub): BatchImportFindings takes a finding only from
+    // the account it is about, so the central securityHub function imports this account's findings as this role.
+    Sid: 'SecurityHubFindings',
+    Effect: 'Allow',
+    Action: 'securityhub:BatchImportFindings',
+    Resource: sub('arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default'),
+  },
+  {
+    Sid: 'SecurityHubReadFindings',
+    Effect: 'Allow',
+    Action: 'securityhub:GetFindings',
+    Resource: sub('arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:hub/default'),
+  },
 ];
 
 export function memberTemplate(): Json {

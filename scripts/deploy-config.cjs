@@ -15,6 +15,7 @@
 //   ${file(./scripts/deploy-config.cjs):monitoringResources} dashboard and saved queries (scripts/monitoring.cjs)
 //   ${file(./scripts/deploy-config.cjs):chatResources}       chat topic and channels (`chatSlack`, `chatTeams`)
 //   ${file(./scripts/deploy-config.cjs):chatTopicArn}        Ref ChatTopic, or empty without a chat channel
+//   ${file(./scripts/deploy-config.cjs):eventDestinations}   the event functions' Lambda destinations (`securityHub`)
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
 // loaded through tsx's ESM API.
@@ -181,6 +182,7 @@ const OWN_ROLES = [
   'StopRecheckRole',
   'SweepStartRole',
   'SweepWorkerRole',
+  'SecurityHubRole',
 ];
 
 /** The serverless `resources` fragment of scripts/monitoring.cjs for this stage. */
@@ -212,6 +214,22 @@ module.exports = {
   chatTopicArn: async ({ resolveVariable }) => {
     const chat = (await param(resolveVariable, 'chatSlack')) || (await param(resolveVariable, 'chatTeams'));
     return chat ? { Ref: 'ChatTopic' } : '';
+  },
+
+  /**
+   * The event functions' Lambda destinations: failures to the failed-events queue; with the stage param
+   * securityHub, successes (the event's report) to the findings queue the securityHub function imports.
+   */
+  eventDestinations: async ({ resolveVariable }) => {
+    const value = (await param(resolveVariable, 'securityHub')).toLowerCase();
+    if (!['', 'true', 'false'].includes(value)) {
+      throw deployError(`stage param "securityHub": true or false, not "${value}"`);
+    }
+    const queue = (id) => ({ type: 'sqs', arn: { 'Fn::GetAtt': [id, 'Arn'] } });
+    return {
+      onFailure: queue('FailedEventsQueue'),
+      ...(value === 'true' ? { onSuccess: queue('FindingsQueue') } : {}),
+    };
   },
 
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),

@@ -13,6 +13,8 @@ export interface Evaluation {
   unevaluated: Unevaluated[];
   /** Rules whose live AWS read failed: never compliant, always told. */
   unverifiable: Unverifiable[];
+  /** Rules checked and passed (their Security Hub findings are resolved: securityhub/). */
+  passed: string[];
   actions: PlannedAction[];
   /** The exemption this change granted (the admins are told who, what, until when). */
   granted?: ExemptionGrant;
@@ -36,6 +38,7 @@ export function evaluate(ctx: RuleContext): Evaluation {
   const violations: Violation[] = [];
   const unevaluated: Unevaluated[] = [];
   const unverifiable: Unverifiable[] = [];
+  const passed: string[] = [];
   let evaluated = 0;
   for (const rule of RULES) {
     if (!rule.meta.resourceTypes.includes(ctx.state.ref.type)) continue;
@@ -52,6 +55,7 @@ export function evaluate(ctx: RuleContext): Evaluation {
       continue;
     }
     evaluated++;
+    if (outcome.status === 'pass') passed.push(rule.meta.id);
     if (outcome.status === 'fail') {
       for (const detail of outcome.violations) {
         violations.push({ rule: rule.meta.id, severity: rule.meta.severity, fix: rule.meta.fix, ...detail });
@@ -60,7 +64,7 @@ export function evaluate(ctx: RuleContext): Evaluation {
   }
   const grantActions = grantBookkeeping(ctx);
   const granted = ctx.exemption?.granting;
-  const base = { violations, unevaluated, unverifiable, ...(granted ? { granted } : {}) };
+  const base = { violations, unevaluated, unverifiable, passed, ...(granted ? { granted } : {}) };
   if (violations.length > 0 || unverifiable.length > 0) {
     const actions = [...grantActions, ...planActions(ctx, violations, unverifiable.length > 0)];
     return { ...base, verdict: violations.length > 0 ? 'noncompliant' : 'unverifiable', actions };

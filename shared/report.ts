@@ -35,6 +35,8 @@ export interface EventReport {
   unevaluated: Unevaluated[];
   /** Rules whose live AWS read failed (with the error): not compliant. */
   unverifiable: Unverifiable[];
+  /** Rules checked and passed: Security Hub findings of these rules are resolved (securityhub/). */
+  passed?: string[];
   actions: ActionResult[];
   notifications?: NotificationReport[];
   /** Reporting-only event fields with an unexpected shape, ignored: the event was still enforced. */
@@ -112,6 +114,8 @@ export function buildReport(
     unverifiable: assessment.evaluation?.unverifiable ?? [],
     actions,
   };
+  // Only when a rule passed: most reports (and the JSON Lines contract's examples) stay as they were.
+  if (assessment.evaluation?.passed.length) report.passed = assessment.evaluation.passed;
   if (extra.notifications) report.notifications = extra.notifications;
   if (assessment.change?.warnings) report.warnings = assessment.change.warnings;
   return report;

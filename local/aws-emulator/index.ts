@@ -15,6 +15,7 @@ import {
   notebookHandlers,
 } from './notebooks.ts';
 import { tagHandlers } from './sagemaker.ts';
+import { securityHubHandlers } from './securityhub.ts';
 import { createServer, RateLimiter, type ServerDeps } from './server.ts';
 import { createTopic, snsHandlers } from './sns.ts';
 import { createQueue, sqsHandlers } from './sqs.ts';
@@ -158,6 +159,13 @@ export interface Emulator {
   deleteNotebook(name: string, region?: string, account?: string): void;
   /** SageMaker gives up on a notebook (capacity, a lifecycle script over 5 minutes): it is Failed now. */
   failNotebook(name: string, region?: string, account?: string): void;
+  /** Security Hub of an account (default: the default account) and region (default us-east-1). */
+  securityHub: {
+    /** The findings imported there, as Security Hub holds them (no call recorded). */
+    findings(account?: string, region?: string): Record<string, unknown>[];
+    /** Security Hub is not enabled there: every finding imported there fails. */
+    disable(account?: string, region?: string): void;
+  };
   /** Direct read of state for test assertions (no call recorded). */
   inspect: {
     notebookInstance(
@@ -236,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           sts: stsHandlers(state, issuer),
           sns: snsHandlers(state),
           sqs: sqsHandlers(state),
+          securityhub: securityHubHandlers(state),
           dynamodb: {}, // forwarded to dynalite
         },
       };
@@ -365,6 +374,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const nb = findNotebook(stateOf(account), region, name);
       if (!nb) throw new Error(`failNotebook: no notebook instance '${name}' in ${account}/${region}`);
       nb.status = 'Failed';
+    },
+    securityHub: {
+      findings: (account = accountId, region = DEFAULT_REGION) =>
+        [...(accounts.get(account)?.state.securityHub.findings.values() ?? [])]
+          .filter((f) => f.Region === region)
+          .map((f) => structuredClone(f)),
+      disable: (account = accountId, region = DEFAULT_REGION) => {
+        stateOf(account).securityHub.disabledRegions.add(region);
+      },
     },
     inspect: {
       notebookInstance(name, region = DEFAULT_REGION, account = accountId) {

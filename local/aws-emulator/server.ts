@@ -48,7 +48,7 @@ export class RateLimiter {
   }
 }
 
-type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' };
+type Protocol = { kind: 'json'; version: '1.0' | '1.1' } | { kind: 'query' } | { kind: 'rest-json' };
 
 interface Routed {
   accessKeyId?: string;
@@ -67,6 +67,12 @@ const JSON_TARGETS: Record<string, { service: ServiceName; version: '1.0' | '1.1
 };
 
 const DEFAULT_REGION = 'us-east-1';
+
+/** restJson1 services: the operation is the request's method and path. */
+const REST_JSON_ROUTES: Record<string, { service: ServiceName; operation: string }> = {
+  'POST /findings/import': { service: 'securityhub', operation: 'BatchImportFindings' },
+  'POST /findings': { service: 'securityhub', operation: 'GetFindings' },
+};
 
 /** The SigV4 credential scope names region and service: `Credential=AK/20260101/us-east-1/sns/aws4_request`. */
 function credentialScope(authorization: string | undefined): {
@@ -101,6 +107,24 @@ function route(req: http.IncomingMessage, body: string): Routed | ApiError {
       region,
       protocol: { kind: 'json', version: json.version },
       params: p,
+    };
+  }
+  const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') || '/';
+  const rest = REST_JSON_ROUTES[`${req.method} ${path}`];
+  if (rest) {
+    let params: unknown;
+    try {
+      params = body.trim() === '' ? {} : JSON.parse(body);
+    } catch {
+      return new ApiError('SerializationException', 'Request body is not valid JSON');
+    }
+    return {
+      ...(scope.accessKeyId ? { accessKeyId: scope.accessKeyId } : {}),
+      ...rest,
+      region,
+      protocol: { kind: 'rest-json' },
+      params:
+        params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Params) : {},
     };
   }
   const { action, version, params } = parseQueryBody(body);
@@ -143,7 +167,9 @@ function send(
 }
 
 function sendResult(res: http.ServerResponse, r: Routed, result: Params, requestId: string): void {
-  if (r.protocol.kind === 'json') {
+  if (r.protocol.kind === 'rest-json') {
+    send(res, 200, 'application/json', JSON.stringify(result), { 'x-amzn-RequestId': requestId });
+  } else if (r.protocol.kind === 'json') {
     send(res, 200, `application/x-amz-json-${r.protocol.version}`, JSON.stringify(result), {
       'x-amzn-RequestId': requestId,
     });
@@ -178,7 +204,7 @@ function sendError(res: http.ServerResponse, r: Routed | undefined, err: ApiErro
   send(
     res,
     err.status,
-    `application/x-amz-json-${version}`,
+    r?.protocol.kind === 'rest-json' ? 'application/json' : `application/x-amz-json-${version}`,
     JSON.stringify({ __type: type, message: err.message }),
     headers,
   );

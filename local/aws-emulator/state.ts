@@ -121,6 +121,8 @@ export class State {
   readonly kmsAliases: Map<string, string>; // alias ARN -> key ARN
   readonly published: PublishedMessage[];
   readonly sqsMessages: SentSqsMessage[];
+  /** Security Hub: findings by product ARN and id; regions where it is not enabled (securityhub.ts). */
+  readonly securityHub = { findings: new Map<string, Params>(), disabledRegions: new Set<string>() };
 
   constructor(
     readonly accountId: string,
@@ -142,6 +144,8 @@ export class State {
     for (const m of [this.notebooks, this.domains, this.userProfiles, this.taggable, this.kmsKeys]) m.clear();
     this.studioResources.clear();
     for (const m of [this.kmsAliases, this.roles, this.users, this.topics, this.queues]) m.clear();
+    this.securityHub.findings.clear();
+    this.securityHub.disabledRegions.clear();
     // Cleared in place: callers may hold references to these arrays.
     this.published.length = 0;
     this.sqsMessages.length = 0;

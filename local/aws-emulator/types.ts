@@ -1,7 +1,7 @@
 // Public types of the emulator (re-exported by index.ts) and the small internal contract between the
 // HTTP layer and the per-service modules.
 
-export type ServiceName = 'sagemaker' | 'kms' | 'iam' | 'sns' | 'sqs' | 'sts' | 'dynamodb';
+export type ServiceName = 'sagemaker' | 'kms' | 'iam' | 'sns' | 'sqs' | 'sts' | 'dynamodb' | 'securityhub';
 export type NotebookStatus =
   | 'Pending'
   | 'InService'

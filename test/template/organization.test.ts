@@ -249,15 +249,22 @@ describe('member template', () => {
       .flatMap((p) => p.PolicyDocument.Statement)
       .filter((s) => s.Effect === 'Allow')
       .flatMap(actions);
-    // The event functions and the sweep worker act through the member role.
-    const centralRoles = [...FUNCTION_NAMES.map((fn) => roleOf(central.template, fn)), 'SweepWorkerRole'];
+    // The event functions, the sweep worker and the Security Hub importer act through the member role.
+    const centralRoles = [
+      ...FUNCTION_NAMES.map((fn) => roleOf(central.template, fn)),
+      'SweepWorkerRole',
+      'SecurityHubRole',
+    ];
     const centralActions = centralRoles
       .flatMap((role) => statementsOf(central.template, role))
       .filter((s) => s.Effect === 'Allow')
       .flatMap(actions)
-      .filter((a) => /^(sagemaker|kms:DescribeKey|iam):/.test(a) || a === 'kms:DescribeKey');
+      .filter((a) => /^(sagemaker|iam|securityhub):/.test(a) || a === 'kms:DescribeKey');
     expect([...new Set(granted)].sort()).toEqual([...new Set(centralActions)].sort());
     expect(granted.some((a) => a.includes('*'))).toBe(false);
     for (const lister of DEFAULT_LISTERS) expect(granted).toContain(lister.action);
+    expect(granted).toEqual(
+      expect.arrayContaining(['securityhub:BatchImportFindings', 'securityhub:GetFindings']),
+    );
   });
 });

@@ -18,6 +18,7 @@ import {
   type RunResult,
   resourcesOfType,
   runServerless,
+  targetOf,
 } from './serverless.ts';
 
 const deployConfig = createRequire(import.meta.url)('../../scripts/deploy-config.cjs') as {
@@ -61,8 +62,20 @@ describe('another stage with its own params', () => {
       `--param=policyFile=${writeScratch('prod.policy.yml', PROD_POLICY)}`,
       '--param=chatSlack=T0123ABCD/C0456EFGH',
       '--param=chatTeams=tenant-1/team-2/channel-3',
+      '--param=securityHub=true',
     ]);
   }, PACKAGE_TIMEOUT_MS);
+
+  it('securityHub=true: every event function sends its report, on success, to the findings queue', () => {
+    const configs = resourcesOfType(prod.template, 'AWS::Lambda::EventInvokeConfig').map(
+      ([, r]) => r.Properties?.DestinationConfig as Record<string, { Destination: unknown }>,
+    );
+    expect(configs).toHaveLength(3);
+    for (const c of configs) {
+      expect(targetOf(c.OnSuccess?.Destination)).toBe('FindingsQueue');
+      expect(targetOf(c.OnFailure?.Destination)).toBe('FailedEventsQueue');
+    }
+  });
 
   it('subscribes each alert email once to the alert topic', () => {
     const subscriptions = resourcesOfType(prod.template, 'AWS::SNS::Subscription').map(
@@ -138,6 +151,7 @@ describe('another stage with its own params', () => {
     expect(roles.sort()).toEqual([
       'sm-guardrails-prod-eu-west-1-notebooks',
       'sm-guardrails-prod-eu-west-1-recheck',
+      'sm-guardrails-prod-eu-west-1-security-hub',
       'sm-guardrails-prod-eu-west-1-studio',
       'sm-guardrails-prod-eu-west-1-sweep',
       'sm-guardrails-prod-eu-west-1-sweep-start',
@@ -146,6 +160,7 @@ describe('another stage with its own params', () => {
     expect(props(prod.template, 'AlertTopic').TopicName).toBe('sm-guardrails-prod-alerts');
     expect(props(prod.template, 'RecheckQueue').QueueName).toBe('sm-guardrails-prod-recheck');
     expect(props(prod.template, 'SweepQueue').QueueName).toBe('sm-guardrails-prod-sweep');
+    expect(props(prod.template, 'FindingsQueue').QueueName).toBe('sm-guardrails-prod-findings');
     expect(props(prod.template, 'Dashboard').DashboardName).toBe('sm-guardrails-prod');
     expect(props(prod.template, 'Dashboard').DashboardBody).toContain('"stage","prod"');
   });
@@ -168,6 +183,7 @@ describe('package-time checks', () => {
       '--param=mode=strict',
       '--param=alertEmails=secops@example.com,not-an-email',
       '--param=chatSlack=only-a-workspace',
+      '--param=securityHub=yes',
     ]);
   }, PACKAGE_TIMEOUT_MS);
 
@@ -186,6 +202,7 @@ describe('package-time checks', () => {
     expect(failed.output).toContain(
       'stage param "chatSlack": "<workspace id>/<channel id>", not "only-a-workspace"',
     );
+    expect(failed.output).toContain('stage param "securityHub": true or false, not "yes"');
   });
 
   it('reports a YAML syntax error with its line, and a missing file', async () => {

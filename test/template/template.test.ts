@@ -308,13 +308,14 @@ const EXPECTED: Record<
     sagemaker: union(NOTEBOOK_ACTIONS, NOTEBOOK_LIFECYCLE_ACTIONS),
     types: ['notebook-instance', 'notebook-instance-lifecycle-config'],
     other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
-    queues: ['GetAtt:FailedEventsQueue', 'GetAtt:RecheckQueue'],
+    // Lambda's destinations send with the function's role: on failure, and on success (Security Hub).
+    queues: ['GetAtt:FailedEventsQueue', 'GetAtt:FindingsQueue', 'GetAtt:RecheckQueue'],
   },
   studio: {
     sagemaker: union(STUDIO_ACTIONS, STUDIO_RESOURCE_ACTIONS),
     types: ['app', 'app-image-config', 'domain', 'space', 'studio-lifecycle-config', 'user-profile'],
     other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
-    queues: ['GetAtt:FailedEventsQueue'],
+    queues: ['GetAtt:FailedEventsQueue', 'GetAtt:FindingsQueue'],
   },
   tags: {
     sagemaker: union(NOTEBOOK_ACTIONS, STUDIO_ACTIONS, NOTEBOOK_LIFECYCLE_ACTIONS, STUDIO_RESOURCE_ACTIONS),
@@ -329,7 +330,8 @@ const EXPECTED: Record<
       'user-profile',
     ],
     other: [...READ_KEYS_AND_CALLERS, ...ALERTS, ...LOGS, ...TABLE, 'sqs:SendMessage'],
-    queues: ['GetAtt:FailedEventsQueue', 'GetAtt:RecheckQueue'],
+    // Lambda's destinations send with the function's role: on failure, and on success (Security Hub).
+    queues: ['GetAtt:FailedEventsQueue', 'GetAtt:FindingsQueue', 'GetAtt:RecheckQueue'],
   },
   stopRecheck: {
     sagemaker: NOTEBOOK_ACTIONS,
@@ -508,6 +510,7 @@ describe('resources', () => {
       'FunctionErrorsAlarm',
       'FunctionThrottlesAlarm',
       'RecheckDeadLetterAlarm',
+      'SecurityHubAlarm',
       'SweepAlarm',
     ]);
     for (const [id, alarm] of Object.entries(alarms)) {
@@ -561,6 +564,8 @@ describe('resources', () => {
     const queues = resourcesOfType(template, 'AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual([
       'FailedEventsQueue',
+      'FindingsDeadLetterQueue',
+      'FindingsQueue',
       'RecheckDeadLetterQueue',
       'RecheckQueue',
       'SweepDeadLetterQueue',
@@ -572,6 +577,7 @@ describe('resources', () => {
     }
     expect(props(template, 'FailedEventsQueue').MessageRetentionPeriod).toBe(14 * 24 * 3600);
     expect(props(template, 'RecheckDeadLetterQueue').MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(props(template, 'FindingsDeadLetterQueue').MessageRetentionPeriod).toBe(14 * 24 * 3600);
     const recheck = props(template, 'RecheckQueue');
     const redrive = recheck.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
     expect(targetOf(redrive.deadLetterTargetArn)).toBe('RecheckDeadLetterQueue');
@@ -627,13 +633,54 @@ describe('resources', () => {
       const destination = (c.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure
         .Destination;
       expect(targetOf(destination)).toBe('FailedEventsQueue');
+      // Security Hub is off by default (stage param securityHub): no report leaves on success.
+      expect(c.DestinationConfig).not.toHaveProperty('OnSuccess');
     }
+  });
+
+  it('Security Hub: a function fed by the findings queue, its own permissions, a DLQ and an alarm', () => {
+    const fn = props(template, 'SecurityHubLambdaFunction');
+    expect(targetOf(fn.Role)).toBe('SecurityHubRole');
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties ?? {})
+      .find((m) => targetOf(m.EventSourceArn) === 'FindingsQueue');
+    expect(targetOf(mapping?.FunctionName)).toBe('SecurityHubLambdaFunction');
+    expect(mapping?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(props(template, 'FindingsQueue').RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['FindingsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const statements = (
+      (props(template, 'SecurityHubRole').Policies as Array<{ PolicyDocument: { Statement: unknown[] } }>)[0]
+        ?.PolicyDocument.Statement ?? []
+    ).map((st) => JSON.stringify(st));
+    const grant = (action: string) => statements.filter((st) => st.includes(`"${action}"`));
+    expect(grant('securityhub:BatchImportFindings')).toEqual([
+      JSON.stringify({
+        Effect: 'Allow',
+        Action: 'securityhub:BatchImportFindings',
+        Resource: {
+          'Fn::Sub': `arn:${PARTITION}:securityhub:*:${ACCOUNT}:product/${ACCOUNT}/default`,
+        },
+      }),
+    ]);
+    expect(grant('securityhub:GetFindings')).toHaveLength(1);
+    expect(grant('securityhub:GetFindings')[0]).toContain(':hub/default');
+    // No other function may import findings.
+    for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+      if (id !== 'SecurityHubRole') expect(JSON.stringify(role), id).not.toContain('securityhub:');
+    }
+    const alarm = props(template, 'SecurityHubAlarm');
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    const watched = JSON.stringify(alarm.Metrics);
+    expect(watched).toContain('"FindingsDeadLetterQueue","QueueName"');
+    expect(watched).toContain('"Value":"sm-guardrails-dev-securityHub"');
   });
 
   it('feeds stopRecheck from the re-check queue with partial batch failures', () => {
     const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
       .map(([, r]) => r.Properties ?? {})
-      .filter((m) => targetOf(m.EventSourceArn) !== 'SweepQueue');
+      .filter((m) => !['SweepQueue', 'FindingsQueue'].includes(targetOf(m.EventSourceArn) ?? ''));
     expect(mappings).toHaveLength(1);
     const [m] = mappings;
     expect(functionOfLogicalId(targetOf(m?.FunctionName) ?? '')).toBe('stopRecheck');
