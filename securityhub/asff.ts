@@ -8,6 +8,7 @@
 import type { AwsSecurityFinding, Resource } from '@aws-sdk/client-securityhub';
 import { parseSageMakerArn } from '#core/arn';
 import type { AwsLocation } from '#core/location';
+import type { EventReport } from '#core/report';
 import { RULES } from '#core/rules/index';
 import type { Actor } from '#core/types';
 
@@ -17,23 +18,17 @@ export const FINDING_TYPE = 'Software and Configuration Checks/AWS Security Best
 const PRODUCT_FIELD_PREFIX = 'sm-guardrails';
 
 /** What the importer needs of an event's report (shared/report.ts, returned by the event functions). */
-export interface ReportForFindings {
-  eventId: string | null;
-  eventName: string | null;
+export type ReportForFindings = Pick<
+  EventReport,
+  'eventId' | 'eventName' | 'resource' | 'actor' | 'passed'
+> & {
   verdict: string;
-  resource: { type: string; arn: string; name: string } | null;
-  actor: Actor | null;
-  violations: ReadonlyArray<{
-    rule: string;
-    severity: string;
-    message: string;
-    seen: string;
-    required: string;
-    fix: string;
-  }>;
-  /** Rules checked and passed in this event: their findings are resolved. */
-  passed?: readonly string[];
-}
+  violations: ReadonlyArray<
+    Pick<EventReport['violations'][number], 'rule' | 'message' | 'seen' | 'required' | 'fix'> & {
+      severity: string;
+    }
+  >;
+};
 
 const SEVERITY_LABEL: Record<string, 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL'> = {
   critical: 'CRITICAL',
