@@ -1,5 +1,6 @@
 // `scan --simulate PATH`: the exported describe outputs become an emulated organization (one emulator per
-// account), and the scan runs against it through the real SDK clients and the real sweep.
+// account), and the scan runs against it through the real SDK clients and the real sweep. A space or app is
+// seeded as exported, without its domain or user profile when those were not exported: they are not made up.
 import { type AwsClientOptions, type AwsClients, createAwsClients } from '#core/aws/clients';
 import { isAwsManagedAlias } from '#core/kms';
 import { type Emulator, startEmulator } from '#emulator/index';
@@ -36,9 +37,42 @@ function seedKey(emulator: Emulator, keyId: string | undefined, region: string, 
 const tags = (list: ExportedResource['Tags']) =>
   (list ?? []).map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
 
+/** The create request members a Studio resource's describe output carries (the rest is AWS's: ARN, status, times). */
+function studioParams(r: ExportedResource): Record<string, unknown> {
+  const {
+    type: _type,
+    file: _file,
+    account: _account,
+    region: _region,
+    partition: _partition,
+    Tags: _tags,
+    ...members
+  } = r;
+  for (const key of ['SpaceArn', 'AppArn', 'Status', 'CreationTime', 'LastModifiedTime'])
+    delete (members as Record<string, unknown>)[key];
+  return members;
+}
+
 function seed(emulator: Emulator, r: ExportedResource): void {
-  seedKey(emulator, r.type === 'user-profile' ? undefined : r.KmsKeyId, r.region, r.account);
   const { region } = r;
+  if (
+    r.type === 'space' ||
+    r.type === 'app' ||
+    r.type === 'app-image-config' ||
+    r.type === 'notebook-instance-lifecycle-config' ||
+    r.type === 'studio-lifecycle-config'
+  ) {
+    emulator.seed.studioResource({
+      kind: r.type,
+      region,
+      params: studioParams(r),
+      tags: tags(r.Tags),
+      // A deleted app stays listed (Status Deleted): the scan must leave it alone, as it would in AWS.
+      ...(r.type === 'app' && r.Status === 'Deleted' ? { status: 'Deleted' as const } : {}),
+    });
+    return;
+  }
+  seedKey(emulator, r.type === 'user-profile' ? undefined : r.KmsKeyId, r.region, r.account);
   if (r.type === 'notebook-instance') {
     emulator.seed.notebookInstance({
       name: r.NotebookInstanceName,
@@ -88,7 +122,12 @@ function seed(emulator: Emulator, r: ExportedResource): void {
 const SEED_ORDER: Record<ExportedResource['type'], number> = {
   domain: 0,
   'user-profile': 1,
-  'notebook-instance': 2,
+  space: 2,
+  app: 3,
+  'notebook-instance': 4,
+  'app-image-config': 5,
+  'notebook-instance-lifecycle-config': 6,
+  'studio-lifecycle-config': 7,
 };
 
 export async function simulateOrganization(

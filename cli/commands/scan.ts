@@ -8,8 +8,10 @@ Evaluates every notebook instance, Studio domain, user profile, space, app, app 
 configuration with the same rules and actions as the event path (tag, stop or deferred stop, notify), with one alert digest per account and region instead of one
 alert per resource; a resource whose status tag already names its findings is not alerted again.
 
---simulate PATH: the JSON that \`aws sagemaker describe-notebook-instance\`, \`describe-domain\` and
-\`describe-user-profile\` print (a file, an array, or a directory of *.json), each optionally with the \`Tags\`
+--simulate PATH: the JSON that \`aws sagemaker describe-notebook-instance\`, \`describe-domain\`,
+\`describe-user-profile\`, \`describe-space\`, \`describe-app\`, \`describe-app-image-config\`,
+\`describe-notebook-instance-lifecycle-config\` and \`describe-studio-lifecycle-config\` print (a file, an
+array, or a directory of *.json), each optionally with the \`Tags\`
 list of \`aws sagemaker list-tags\` added at the top level. Account, region and partition come from the ARNs;
 the resources are acted out in emulated accounts and scanned through the real code path.
 --live: the default credential chain (AWS_ENDPOINT_URL honoured) and the caller's account; the digest goes to

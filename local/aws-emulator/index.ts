@@ -137,6 +137,8 @@ export interface Emulator {
         region?: string;
         params: Record<string, unknown>;
         tags?: Tags;
+        /** An app as ListApps shows it for a while after it was deleted. */
+        status?: 'InService' | 'Deleted';
       },
     ): string;
     kmsKey(k: {
@@ -343,6 +345,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           region: r.region ?? DEFAULT_REGION,
           params: r.params,
           ...(r.tags ? { tags: r.tags } : {}),
+          ...(r.status ? { status: r.status } : {}),
           seeded: true,
         }).arn,
       kmsKey: (k) =>

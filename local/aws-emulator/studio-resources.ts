@@ -76,15 +76,25 @@ export interface StudioResourceInput {
   /** The create request's members (PascalCase), Tags excluded. */
   params: Params;
   tags?: Tag[];
-  /** Seeded as AWS made it: reserved `aws:` tags are allowed. */
+  /**
+   * Seeded as AWS made it: reserved `aws:` tags are allowed, and a space or app may be seeded without its domain or
+   * user profile (an export of the app alone: its parents are not made up).
+   */
   seeded?: boolean;
+  /** An app seeded as deleted (ListApps keeps listing it as Deleted for a while). */
+  status?: StudioResource['status'];
 }
 
 export function createStudioResource(state: State, input: StudioResourceInput): StudioResource {
   const { kind, region, params } = input;
   const arn = studioResourceArn(kind, region, state.accountId, params);
   const domainId = optString(params, 'DomainId');
-  if ((kind === 'space' || kind === 'app') && domainId && !state.domains.has(`${region}/${domainId}`))
+  if (
+    !input.seeded &&
+    (kind === 'space' || kind === 'app') &&
+    domainId &&
+    !state.domains.has(`${region}/${domainId}`)
+  )
     throw new ApiError(
       'ResourceNotFound',
       `Domain ${domainArn(region, state.accountId, domainId)} does not exist.`,
@@ -96,7 +106,7 @@ export function createStudioResource(state: State, input: StudioResourceInput): 
         `Value '${appType}' at 'appType' failed to satisfy constraint: Member must satisfy enum value set`,
       );
     const profile = optString(params, 'UserProfileName');
-    if (profile && !state.userProfiles.has(`${region}/${domainId}/${profile}`))
+    if (!input.seeded && profile && !state.userProfiles.has(`${region}/${domainId}/${profile}`))
       throw new ApiError(
         'ResourceNotFound',
         `User profile ${userProfileArn(region, state.accountId, domainId ?? '', profile)} does not exist.`,
@@ -114,7 +124,7 @@ export function createStudioResource(state: State, input: StudioResourceInput): 
     arn,
     region,
     params: structuredClone(params),
-    status: 'InService',
+    status: input.status ?? 'InService',
     createdAt: now,
     modifiedAt: now,
     tags: tags.map((t) => ({ ...t })),

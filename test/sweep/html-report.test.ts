@@ -69,12 +69,12 @@ describe('scan --html', () => {
 
     const { page, problems } = await open(file);
     expect(await page.title()).toMatch(/^sm-guardrails sweep /);
-    expect(await page.locator('[data-total="resources"] b').textContent()).toBe('10');
+    expect(await page.locator('[data-total="resources"] b').textContent()).toBe('15');
     // vendor-appliance's exemption tag has no grant the guardrails saw: it is judged (docs/security.md).
-    expect(await page.locator('[data-total="noncompliant"] b').textContent()).toBe('7');
+    expect(await page.locator('[data-total="noncompliant"] b').textContent()).toBe('8');
     expect(await page.locator('figure.chart svg').count()).toBe(4);
-    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(9); // one bar per rule
-    expect(await visibleRows(page)).toBe(7);
+    expect(await page.locator('figure.chart').first().locator('rect').count()).toBe(10); // one bar per rule
+    expect(await visibleRows(page)).toBe(8);
     expect(await page.locator('#findings tbody tr').first().locator('a').getAttribute('href')).toMatch(
       /^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/sagemaker\//,
     );
@@ -93,7 +93,8 @@ describe('scan --html', () => {
     await page.selectOption('#f-rule', '');
     await page.selectOption('#f-account', '');
     await page.selectOption('#f-severity', 'high');
-    expect(await visibleRows(page)).toBe(5); // vendor-appliance's worst is critical (protected-tag-change)
+    // vendor-appliance's worst is critical (protected-tag-change); custom-r-image runs as root (high).
+    expect(await visibleRows(page)).toBe(6);
     expect(problems).toEqual([]);
   }, 60_000);
 
