@@ -3,8 +3,8 @@
 // of an unchanged account send one digest between them.
 import type { AwsClients } from '#core/aws/clients';
 import { errorName } from '#core/aws/errors';
-import { publishNotification, type SnsMessage } from '#core/aws/sns';
-import { consoleLink } from '#core/notification';
+import { publishNotification, publishRawMessage, type SnsMessage } from '#core/aws/sns';
+import { composeChatNotification, consoleLink } from '#core/notification';
 import type { Policy } from '#core/policy';
 import { safeText } from '#core/text';
 import type { ResourceType, Severity } from '#core/types';
@@ -150,6 +150,8 @@ export interface DigestDelivery {
   error?: string;
   /** The digest itself when it could not be sent, so it can still be logged. */
   message?: SnsMessage;
+  /** The same digest to the chat topic (AWS Chatbot), when one is configured. */
+  chat?: { status: 'sent' | 'failed'; error?: string };
 }
 
 /**
@@ -157,7 +159,7 @@ export interface DigestDelivery {
  * outcome, so the JSON lines say whether the admins were told.
  */
 export async function deliverDigest(
-  input: DigestInput & { clients: AwsClients; topicArn?: string; dryRun?: boolean },
+  input: DigestInput & { clients: AwsClients; topicArn?: string; chatTopicArn?: string; dryRun?: boolean },
 ): Promise<DigestDelivery> {
   const message = composeDigest(input);
   if (!message) return { status: 'none' };
@@ -168,6 +170,16 @@ export async function deliverDigest(
     try {
       const { messageId } = await publishNotification(input.clients.sns, input.topicArn, message);
       delivery = { subject: message.subject, status: 'sent', messageId };
+      // Chat goes with the email, as the event functions' alerts do: its failure is reported, never holds the
+      // email back.
+      if (input.chatTopicArn) {
+        try {
+          await publishRawMessage(input.clients.sns, input.chatTopicArn, composeChatNotification(message));
+          delivery.chat = { status: 'sent' };
+        } catch (error) {
+          delivery.chat = { status: 'failed', error: errorName(error) };
+        }
+      }
     } catch (error) {
       delivery = { subject: message.subject, status: 'failed', error: errorName(error), message };
     }

@@ -133,6 +133,7 @@ export class SweepWorker {
       mode: policy.mode,
       clients,
       ...(topicArn ? { topicArn } : {}),
+      ...(this.config.chatTopicArn ? { chatTopicArn: this.config.chatTopicArn } : {}),
     });
     const count = (v: string) => sweep.results.filter((r) => r.verdict === v).length;
     // One line per target: Logs Insights can chart sweeps over time.
@@ -148,6 +149,7 @@ export class SweepWorker {
         unverifiable: count('error') + sweep.listErrors.length,
         news: sweep.news.length,
         digest: digest.status,
+        ...(digest.chat ? { chat: digest.chat } : {}),
       },
     });
     if (digest.status === 'failed') {

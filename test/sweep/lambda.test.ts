@@ -111,6 +111,37 @@ describe('sweepStart and sweepWorker', () => {
     emulator.clearFaults();
   });
 
+  it('sends the digest to the chat topic too (AWS Chatbot custom notification), as the event alerts go', async () => {
+    emulator.seed.notebookInstance({ name: 'chat-open', region: 'us-east-1', status: 'Stopped' });
+    const chatTopicArn = emulator.seed.topic('sm-guardrails-dev-chat', 'us-east-1');
+    const worker = new SweepWorker(
+      sweepWorkerConfig({ ...process.env, SM_GUARDRAILS_CHAT_TOPIC_ARN: chatTopicArn }),
+    );
+    const body = JSON.stringify({
+      kind: 'sm-guardrails/sweep',
+      sweepId: 's-chat',
+      account: ACCOUNT,
+      region: 'us-east-1',
+    });
+    const before = emulator.published.length;
+    await worker.handle(body);
+    const sent = emulator.published.slice(before);
+    const email = sent.find((p) => p.topicArn === topicArn);
+    const chat = sent.find((p) => p.topicArn === chatTopicArn);
+    expect(email?.subject).toMatch(/^\[sm-guardrails\] SWEEP /);
+    const custom = JSON.parse(chat?.message ?? '{}');
+    expect(custom).toMatchObject({ version: '1.0', source: 'custom', content: { title: email?.subject } });
+    expect(custom.content.description).toContain('chat-open');
+    // A chat topic that fails does not hold the email back: the digest still counts as sent.
+    emulator.seed.notebookInstance({ name: 'chat-open-2', region: 'us-east-1', status: 'Stopped' });
+    const order = emulator.published.length;
+    const failing = new SweepWorker(
+      sweepWorkerConfig({ ...process.env, SM_GUARDRAILS_CHAT_TOPIC_ARN: `${chatTopicArn}-missing` }),
+    );
+    await failing.handle(body.replace('s-chat', 's-chat-2'));
+    expect(emulator.published.slice(order).map((p) => p.topicArn)).toEqual([topicArn]);
+  });
+
   it('honours an exemption the event path recorded: the deployed worker reads the same grants', async () => {
     const arn = emulator.seed.notebookInstance({
       name: 'granted-open',
