@@ -122,6 +122,10 @@ export function securityHubClientsFromEnvironment(env: NodeJS.ProcessEnv = proce
   return new SecurityHubClients(
     createAwsClientProvider({
       home: { partition: env.SM_GUARDRAILS_PARTITION || partitionOf(region), account, region },
+      // GetFindings allows 3 requests a second per account and region (BatchImportFindings 10): the SDK's
+      // adaptive mode slows down on throttling rather than spending its attempts; SQS retries what remains.
+      retryMode: 'adaptive',
+      maxAttempts: 5,
       ...(env.SM_GUARDRAILS_MEMBER_ROLE_NAME ? { memberRoleName: env.SM_GUARDRAILS_MEMBER_ROLE_NAME } : {}),
     }),
   );

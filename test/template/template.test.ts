@@ -646,6 +646,7 @@ describe('resources', () => {
       .find((m) => targetOf(m.EventSourceArn) === 'FindingsQueue');
     expect(targetOf(mapping?.FunctionName)).toBe('SecurityHubLambdaFunction');
     expect(mapping?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping?.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
     expect(props(template, 'FindingsQueue').RedrivePolicy).toMatchObject({
       deadLetterTargetArn: { 'Fn::GetAtt': ['FindingsDeadLetterQueue', 'Arn'] },
       maxReceiveCount: 5,
