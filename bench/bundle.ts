@@ -14,6 +14,7 @@ export const FUNCTIONS = [
   'stop-recheck',
   'sweep-start',
   'sweep-worker',
+  'security-hub',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
@@ -22,9 +23,9 @@ export type FunctionName = (typeof FUNCTIONS)[number];
  * what is deployed, source map included (the functions run with --enable-source-maps, so the cold start loads
  * it); the size measured is the JS file's.
  */
-const deployPlugins = createRequire(import.meta.url)('../scripts/esbuild-plugins.cjs') as {
-  codePlugins: NonNullable<BuildOptions['plugins']>;
-};
+const deployPlugins = createRequire(import.meta.url)('../scripts/esbuild-plugins.cjs') as NonNullable<
+  BuildOptions['plugins']
+>;
 
 function deployOptions(): BuildOptions {
   const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
@@ -45,8 +46,9 @@ function deployOptions(): BuildOptions {
     ...pick('banner'),
     ...pick('sourcemap'),
     ...pick('sourcesContent'),
-    // The deployment's plugins that change the code (the source-map one rewrites only .map files).
-    plugins: deployPlugins.codePlugins,
+    // All the deployment's plugins, the source-map one too: the cold start parses the map on the first stack
+    // trace, and the deployed one keeps the project's mappings only (60 KB against 700 KB).
+    plugins: [...deployPlugins],
   };
 }
 
