@@ -1,6 +1,7 @@
 // Delivery as EventBridge and Lambda do it, for the simulation and the tests: an event to one or more
 // containers at once (EventBridge delivers at least once), each invocation that does not settle re-run up to
 // twice (Lambda's asynchronous retries), then dead-lettered (the on-failure destination).
+import { randomUUID } from 'node:crypto';
 import { normalizeEvent } from '#core/events/normalize';
 import type { Guardrails, HandleOptions } from '#core/guardrails';
 import { buildReport, type EventReport } from '#core/report';
@@ -51,6 +52,8 @@ export async function deliverLikeLambda(
 ): Promise<EventReport[]> {
   const deliveries = containers.map((guardrails) => ({
     guardrails,
+    // Each delivery is an invocation of its own; Lambda's retries of it keep its request id.
+    requestId: options.handle?.requestId ?? randomUUID(),
     attempts: 0,
     retried: [] as string[],
     settled: false,
@@ -62,7 +65,10 @@ export async function deliverLikeLambda(
     if (round > 0) for (const d of pending) d.retried.push(d.report?.reason ?? 'the invocation failed');
     await Promise.all(
       pending.map(async (d) => {
-        const { report, settled } = await invoke(d.guardrails, event, options.handle ?? {});
+        const { report, settled } = await invoke(d.guardrails, event, {
+          ...options.handle,
+          requestId: d.requestId,
+        });
         Object.assign(d, { report, settled, attempts: d.attempts + 1 });
       }),
     );

@@ -135,7 +135,8 @@ export async function redrive(
         warn(`redrive: message ${message.MessageId} is not an event: left in the queue`);
         continue;
       }
-      const handled = await guardrails.handle(event);
+      // A new invocation (its own request id) that finishes what the dead-lettered one may have left unsent.
+      const handled = await guardrails.handle(event, { redrive: true });
       emit({ ...handled.report, file: `sqs:${message.MessageId}` });
       if (handled.retry || handled.report.verdict === 'invalid') {
         if (handled.report.verdict === 'invalid') summary.unreadable++;

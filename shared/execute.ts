@@ -39,14 +39,15 @@ export interface ExecutionOptions {
 /** What earlier attempts of the event settled, and what this one settles (recorded by the caller at the end). */
 export interface ExecutionJournal {
   recorded: JournalEntries;
-  /** An earlier attempt of this event recorded its plan: this one finishes it. */
+  /** An earlier attempt of this event recorded its plan, or died recording nothing: this one finishes it. */
   resumed?: boolean;
+  /** An earlier attempt of this invocation died before recording anything (see DeliveryClaim). */
+  interrupted?: boolean;
   /**
-   * Makes the plan durable now, before a write that could hide the finding from a retry's own evaluation (a
-   * derived tag value repairs a required-tags violation; an exemption grant exempts): after a crash, the retry
-   * then still finishes the plan and sends its alert. Other writes leave the finding in place for the retry.
+   * Called as the alert is published: the completion record goes out alongside it, not after it (one round trip
+   * less). Should the alert then fail, the caller releases the event again with what settled.
    */
-  keepPlan(): Promise<void>;
+  alerting?(): void;
 }
 
 export interface Execution {
@@ -246,16 +247,6 @@ async function executeExempt(
   }
 }
 
-/**
- * Whether a write of the plan could make a retry's evaluation miss the finding: a tag value the guardrails
- * derive (it repairs a required-tags violation) or an exemption grant. The status tag, reverts of protected tags
- * (judged on the event) and the stop leave the finding for a retry to see again.
- */
-function hidesFinding(exempt: PlannedAction | undefined, tagging: readonly TagAction[], statusKey: string) {
-  if (exempt) return true;
-  return tagging.some((a) => a.type === 'tag' && Object.keys(a.tags).some((key) => key !== statusKey));
-}
-
 export async function executePlan(assessment: Assessment, opts: ExecutionOptions): Promise<Execution> {
   const plan = assessment.evaluation?.actions ?? [];
   if (plan.length === 0) return { actions: [] };
@@ -265,9 +256,6 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
 
   const tagging = plan.filter((a): a is TagAction => a.type === 'tag' || a.type === 'revert');
   const exempt = plan.find((a) => a.type === 'exempt');
-  if (mode !== 'report' && !opts.dryRun && hidesFinding(exempt, tagging, opts.policy.statusTagKey)) {
-    await opts.journal?.keepPlan();
-  }
   // The grant is recorded before the quarantine is lifted: a failed record leaves the resource as it was.
   if (exempt) {
     if (mode === 'report') results.push(wouldDo(exempt, 'report mode'));
@@ -327,8 +315,8 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     results.push({ type: 'notify', status: 'deferred', detail: `not sent yet: ${retry.call} is retried` });
     return outcome();
   }
-  // A retry of an attempt that recorded its plan but not its alert: the alert was never sent (the first attempt
-  // failed or died before it), whatever the writes now find already in place.
+  // A retry of an attempt that recorded its plan but not its alert, or that died before recording anything: its
+  // alert may never have been sent, whatever the writes now find already in place.
   const resumed = opts.journal?.resumed === true && !opts.journal.recorded.notify && !opts.recheck;
   if (!resumed && !shouldNotify(results, assessment, mode, opts.recheck)) {
     results.push({
@@ -338,7 +326,13 @@ export async function executePlan(assessment: Assessment, opts: ExecutionOptions
     });
     return outcome();
   }
-  const message = composeNotification({ assessment, results, mode, statusTagKey: opts.policy.statusTagKey });
+  const message = composeNotification({
+    assessment,
+    results,
+    mode,
+    statusTagKey: opts.policy.statusTagKey,
+    ...(opts.journal?.interrupted ? { interrupted: true } : {}),
+  });
   const step = await notifyStep(opts, message);
   results.push(...step.results);
   retry ??= step.retry;
@@ -359,6 +353,7 @@ export function notifyStep(
   }
   const topicArn = opts.topicArn;
   return journaled(opts, 'notify', async () => {
+    opts.journal?.alerting?.();
     try {
       const { messageId, attempts } = await publishNotification(opts.aws.sns, topicArn, message);
       // The SDK's own retries (throttling, 5xx) are reported: the alert got through, but SNS was struggling.

@@ -1,5 +1,6 @@
 // The guardrails as the Lambda functions run them: event -> live assessment -> executed actions -> report.
 // The replay CLI's --simulate and --live modes run exactly this.
+import { randomUUID } from 'node:crypto';
 import { parseSageMakerArn } from './arn.ts';
 import type { AwsClientProvider } from './aws/client-provider.ts';
 import { AwsCallError } from './aws/errors.ts';
@@ -17,7 +18,7 @@ import type { ExecutionJournal } from './execute.ts';
 import { type Execution, type ExecutionOptions, executePlan, notifyStep } from './execute.ts';
 import { type ExemptionGrants, InMemoryExemptionGrants } from './exemption.ts';
 import { locationOf } from './location.ts';
-import { composeReadFailure, composeStopAbandoned } from './notification.ts';
+import { composeNotification, composeReadFailure, composeStopAbandoned } from './notification.ts';
 import { type Assessment, assessEvent, type StateSource } from './pipeline.ts';
 import type { Policy } from './policy.ts';
 import {
@@ -58,6 +59,16 @@ export interface HandleOptions {
   recheck?: RecheckRequest;
   /** Time left in this invocation (Lambda's context), for how long the event is held. */
   remainingMs?: () => number;
+  /**
+   * The invocation's id (Lambda's awsRequestId): Lambda's retries of a failed invocation keep it, a redelivery
+   * of the event has its own. Default: a new id per call.
+   */
+  requestId?: string;
+  /**
+   * A redrive from the failed-events queue: an event recorded completed whose alert is not recorded sent gets
+   * it (its last attempt may have died between the completion record and the alert).
+   */
+  redrive?: boolean;
 }
 
 export interface HandledEvent {
@@ -98,12 +109,13 @@ export class Guardrails {
 
   async handle(event: unknown, handleOptions: HandleOptions = {}): Promise<HandledEvent> {
     const { policy } = this.options;
+    const owner = handleOptions.requestId ?? randomUUID();
     // The event is claimed (one conditional write that returns what earlier attempts recorded) as its first AWS
     // read starts, alongside it: the lock costs no round trip of its own. Events that read nothing claim nothing.
     let claim: Promise<DeliveryClaim> | undefined;
     const claimOnRead = (change: NormalizedChange) => {
       if (claim || this.options.dryRun || change.eventId === undefined) return;
-      claim = this.delivery.claim(change.eventId, this.leaseMs(handleOptions));
+      claim = this.delivery.claim(change.eventId, this.leaseMs(handleOptions), owner);
       claim.catch(() => undefined); // awaited below; a read that fails first must not leave it unhandled
     };
     let assessment: Assessment;
@@ -126,7 +138,7 @@ export class Guardrails {
       };
       if (error.transient || normalized.kind !== 'change') {
         // Retried: the claim is let go at once (a lease held on would refuse Lambda's retry).
-        if (claim && failed.eventId) await this.release(claim, failed.eventId);
+        if (claim && failed.eventId) await this.release(claim, failed.eventId, owner);
         return {
           report: buildReport(failed, [], { verdict: 'error' }),
           assessment: failed,
@@ -138,33 +150,39 @@ export class Guardrails {
       // The event still fails (after the alert, recorded once) so it ends in the failed-events queue, to be
       // redriven once the permission is fixed.
       const message = composeReadFailure(normalized.change, error, policy.mode);
-      return this.settle(failed, claim, handleOptions, async (journal) => {
+      return this.settle(failed, claim, handleOptions, owner, async (journal) => {
         const alerted = await this.alert(message, journal);
         return { ...alerted, retry: alerted.retry ?? error };
       });
     }
     const recheck = handleOptions.recheck;
     if (recheck && assessment.verdict === 'skipped' && assessment.reason === 'resource no longer exists') {
-      return this.settle(assessment, claim, handleOptions, (journal) =>
+      return this.settle(assessment, claim, handleOptions, owner, (journal) =>
         this.abandoned(recheck, 'deleted', journal),
       );
     }
     if ((assessment.evaluation?.actions ?? []).length === 0) {
       // Nothing to do now: no record is written (one round trip in all; the lease taken ends with the
       // invocation, and a redelivery after it is handled afresh). But a retry may find the resource compliant
-      // because its first attempt tagged it: that attempt's plan must still be finished (its alert sent).
+      // because its first attempt tagged it: that attempt's plan must still be finished (its alert sent), and an
+      // attempt of this invocation that died recording nothing may have hidden its finding: the admins are told.
       const found = claim ? await claim : undefined;
-      if (found?.state === 'completed') return this.duplicate(assessment);
-      // Held: the delivery that holds the event finishes what it found; there is nothing to add to it.
-      if (found?.state !== 'claimed' || !found.recorded.plan) {
-        return { report: buildReport(assessment, []), assessment };
+      if (found?.state === 'completed' && !this.unfinished(found, owner, handleOptions)) {
+        return this.duplicate(assessment);
       }
+      // Held: the delivery that holds the event finishes what it found; there is nothing to add to it.
+      const resume =
+        found?.state === 'completed' ||
+        (found !== undefined && this.interrupted(found, owner, handleOptions)) ||
+        (found?.state === 'claimed' && found.recorded.plan !== undefined);
+      if (!resume) return { report: buildReport(assessment, []), assessment };
     }
     let effective = assessment;
     return this.settle(
       () => effective,
       claim,
       handleOptions,
+      owner,
       async (journal) => {
         // The first attempt's findings decide the plan; the live state decides the writes.
         const plan = journal?.recorded.plan;
@@ -173,12 +191,25 @@ export class Guardrails {
           effective = { ...assessment, verdict: plan.verdict, evaluation: plan.evaluation };
           if (plan.reason) effective.reason = plan.reason;
         } else if (journal && assessment.evaluation) {
-          // Kept in the final record; written before any write that could hide the finding from a retry.
+          // Goes with the completion record, or with the release of a failed attempt for its retry to finish.
           journal.recorded.plan = {
             verdict: assessment.verdict,
             evaluation: assessment.evaluation,
             ...(assessment.reason ? { reason: assessment.reason } : {}),
           };
+        }
+        if (journal?.interrupted && (effective.evaluation?.actions ?? []).length === 0 && effective.change) {
+          // Compliant now, maybe by the dead attempt's own write: said, with the evaluation now.
+          return this.alert(
+            composeNotification({
+              assessment: effective,
+              results: [],
+              mode: policy.mode,
+              statusTagKey: policy.statusTagKey,
+              interrupted: true,
+            }),
+            journal,
+          );
         }
         const execution = await executePlan(effective, {
           ...this.executionOptions(journal, effective.change),
@@ -262,10 +293,36 @@ export class Guardrails {
   }
 
   /** A failed attempt lets go of the event, so Lambda's retry takes it at once. */
-  private async release(claim: Promise<DeliveryClaim>, eventId: string): Promise<void> {
+  private async release(claim: Promise<DeliveryClaim>, eventId: string, owner: string): Promise<void> {
     if ((await claim.catch(() => undefined))?.state !== 'claimed') return;
     // Best effort: a release that fails leaves the lease to end with the invocation's time.
-    await this.delivery.record(eventId, {}, 'released').catch(() => undefined);
+    await this.delivery.record(eventId, {}, 'released', owner).catch(() => undefined);
+  }
+
+  /**
+   * A completed event whose alert may not have gone out: the completion record is written alongside the alert,
+   * so Lambda's retry of the same invocation (same request id) cannot know whether the alert got through, and
+   * sends it (a duplicate after a crash is the documented limit; a lost alert is not). A redelivery (another
+   * request id) does nothing; a redrive of a dead-lettered event sends what is not recorded sent.
+   */
+  /**
+   * An earlier attempt of this invocation (its own request id) claimed the event and recorded nothing: it died,
+   * maybe after a write that hides its finding (a derived tag, a grant), so its alert is sent whatever the
+   * resource looks like now. A redrive counts any claim that recorded nothing: the event failed for good.
+   */
+  private interrupted(found: DeliveryClaim, owner: string, handleOptions: HandleOptions): boolean {
+    if (found.state === 'completed') return false;
+    const unrecorded = (found.unrecorded ?? []).filter((id) => handleOptions.redrive || id === owner);
+    return unrecorded.length > 0;
+  }
+
+  private unfinished(
+    found: Extract<DeliveryClaim, { state: 'completed' }>,
+    owner: string,
+    handleOptions: HandleOptions,
+  ): boolean {
+    if (found.recorded.notify) return false;
+    return found.owner === owner || handleOptions.redrive === true;
   }
 
   private duplicate(assessment: Assessment): HandledEvent {
@@ -288,6 +345,7 @@ export class Guardrails {
     assessmentOf: Assessment | (() => Assessment),
     claimed: Promise<DeliveryClaim> | undefined,
     handleOptions: HandleOptions,
+    owner: string,
     work: Work,
     error?: AwsCallError,
   ): Promise<HandledEvent> {
@@ -301,23 +359,44 @@ export class Guardrails {
         ...(execution.notification ? { notifications: [execution.notification] } : {}),
       });
     let journal: ExecutionJournal | undefined;
+    let completion: Promise<void> | undefined;
+    const complete = (recorded: JournalEntries) =>
+      this.delivery.record(eventId as string, recorded, 'completed', owner);
     try {
       if (durable) {
-        const found = await (claimed ?? this.delivery.claim(eventId, this.leaseMs(handleOptions)));
-        if (found.state === 'completed') return this.duplicate(current());
+        const found = await (claimed ?? this.delivery.claim(eventId, this.leaseMs(handleOptions), owner));
+        if (found.state === 'completed' && !this.unfinished(found, owner, handleOptions)) {
+          return this.duplicate(current());
+        }
         if (found.state === 'held') throw new DeliveryInProgressError(eventId);
-        journal = this.openJournal(eventId, found.recorded);
+        const recorded = found.recorded;
+        // The completion record goes out as the alert does (the alert is the last step): one round trip less.
+        journal = {
+          recorded,
+          alerting: () => {
+            completion ??= complete(structuredClone(recorded));
+            completion.catch(() => undefined); // awaited below
+          },
+        };
+        if (found.state === 'completed') journal.resumed = true;
+        else if (this.interrupted(found, owner, handleOptions)) {
+          Object.assign(journal, { resumed: true, interrupted: true });
+        }
       }
       const execution = await work(journal);
       if (execution.retry) throw new RetryLater(execution);
-      if (journal) await this.delivery.record(eventId as string, journal.recorded, 'completed');
+      if (journal) await (completion ?? complete(journal.recorded));
       return { report: report(execution), assessment: current(), execution, ...(error ? { error } : {}) };
     } catch (failure) {
       const assessment = current();
       if (failure instanceof RetryLater) {
-        // What settled is kept, and the event let go for the retry; should this record fail, the retry comes
-        // after the lease and redoes what is not recorded (every write converges on the live state).
-        if (journal) await this.delivery.record(eventId as string, journal.recorded, 'released');
+        // What settled is kept, and the event let go for the retry (a completion written alongside a failed
+        // alert is undone, after it landed); should this record fail, the retry comes after the lease and redoes
+        // what is not recorded (every write converges on the live state), or finds its own completion and alerts.
+        if (journal) {
+          await completion?.catch(() => undefined);
+          await this.delivery.record(eventId as string, journal.recorded, 'released', owner);
+        }
         const execution = failure.execution;
         const waiting: Assessment = { ...assessment, reason: execution.retry?.message ?? 'retried' };
         return {
@@ -337,18 +416,6 @@ export class Guardrails {
       }
       throw failure;
     }
-  }
-
-  private openJournal(eventId: string, recorded: JournalEntries): ExecutionJournal {
-    let planKept = recorded.plan !== undefined;
-    return {
-      recorded,
-      keepPlan: async () => {
-        if (planKept || !recorded.plan) return;
-        await this.delivery.record(eventId, { plan: recorded.plan }, 'held');
-        planKept = true;
-      },
-    };
   }
 }
 

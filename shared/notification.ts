@@ -25,9 +25,16 @@ export interface NotificationContext {
   mode: 'enforce' | 'report';
   /** The policy's status tag key, which says whether the guardrails had quarantined the resource. */
   statusTagKey: string;
+  /** An earlier attempt at the event died before recording what it did: its alert may never have gone out. */
+  interrupted?: boolean;
 }
 
-function headline(results: ActionResult[], mode: 'enforce' | 'report', assessment: Assessment): string {
+function headline(
+  results: ActionResult[],
+  mode: 'enforce' | 'report',
+  assessment: Assessment,
+  interrupted = false,
+): string {
   const status = (type: string) => results.find((r) => r.type === type)?.status;
   if (mode === 'report') return results.some((r) => r.type === 'stop') ? 'WOULD STOP' : 'REPORT';
   if (assessment.evaluation?.granted && (assessment.evaluation.violations.length ?? 0) === 0) {
@@ -38,7 +45,9 @@ function headline(results: ActionResult[], mode: 'enforce' | 'report', assessmen
   if (results.some((r) => r.status === 'failed')) return 'ACTION FAILED';
   if (status('revert') === 'done') return 'REVERTED';
   if (status('tag') === 'done') return 'TAGGED';
-  if (assessment.evaluation?.violations.length === 0) return 'UNVERIFIABLE';
+  const { violations = [], unverifiable = [] } = assessment.evaluation ?? {};
+  if (interrupted && violations.length === 0 && unverifiable.length === 0) return 'INTERRUPTED';
+  if (violations.length === 0) return 'UNVERIFIABLE';
   return 'NONCOMPLIANT';
 }
 
@@ -139,7 +148,7 @@ function eventLines(change: NormalizedChange): string[] {
 }
 
 export function composeNotification(context: NotificationContext): SnsMessage {
-  const { assessment, results, mode } = context;
+  const { assessment, results, mode, interrupted = false } = context;
   const { change, evaluation } = assessment;
   if (!change || !evaluation) throw new Error('a notification needs an evaluated change');
   // As read live when it was (the event's own identifiers otherwise).
@@ -156,10 +165,12 @@ export function composeNotification(context: NotificationContext): SnsMessage {
       ? `${unverifiable[0].rule} could not be verified`
       : granted
         ? `exempt until ${granted.expiresAt.slice(0, 10)}`
-        : 'noncompliant');
+        : interrupted
+          ? 'an earlier attempt was interrupted'
+          : 'noncompliant');
   const more = violations.length > 1 ? ` (+${violations.length - 1} more)` : '';
   // The name is user-controlled: capped. The first violation's message gives way so the subject keeps its count.
-  const head = subjectHead(headline(results, mode, assessment), resource, change);
+  const head = subjectHead(headline(results, mode, assessment, interrupted), resource, change);
   const room = SUBJECT_MAX - head.length - more.length;
   const subject =
     room >= 15 || violations.length <= 1
@@ -175,6 +186,13 @@ export function composeNotification(context: NotificationContext): SnsMessage {
     `${opening}${mode === 'report' ? ' (report mode: nothing was changed)' : ''}.`,
     '',
     ...eventLines(change),
+    ...(interrupted
+      ? [
+          '',
+          'An earlier attempt at this event died before recording what it did: it may have changed the resource',
+          '(a derived tag, an exemption) and its alert may not have gone out. Below is the evaluation now; check it.',
+        ]
+      : []),
     ...(restartedWhileQuarantined(context)
       ? ['', 'The notebook was started again while quarantined: the guardrails stopped it again.']
       : []),

@@ -22,9 +22,12 @@ describe('the delivery store', () => {
     expect(await first.claim('e-1', 60_000)).toEqual({ state: 'claimed', recorded: {} });
     expect(await container().claim('e-1', 60_000)).toEqual({ state: 'held', recorded: {} });
     await first.record('e-1', { tags: tagged }, 'completed');
-    expect(await container().claim('e-1', 60_000)).toEqual({ state: 'completed' });
+    expect(await container().claim('e-1', 60_000)).toEqual({
+      state: 'completed',
+      recorded: { tags: tagged },
+    });
     // Even once the lease is long over.
-    expect(await container(() => Date.now() + 3_600_000).claim('e-1', 60_000)).toEqual({
+    expect(await container(() => Date.now() + 3_600_000).claim('e-1', 60_000)).toMatchObject({
       state: 'completed',
     });
   });
@@ -73,5 +76,35 @@ describe('the delivery store', () => {
     expect((await container(() => Date.now() + 15 * 86_400_000 + 120_000).claim('e-5', 60_000)).state).toBe(
       'claimed',
     );
+  });
+
+  it('keeps who claimed: a claim that recorded nothing is found by the next one; the completion says by whom', async () => {
+    const dead = container();
+    expect(await dead.claim('e-6', 100, 'request-1')).toEqual({ state: 'claimed', recorded: {} });
+    await new Promise((r) => setTimeout(r, 150));
+    // Lambda's retry of the dead invocation (same request id) finds its own claim that recorded nothing.
+    expect(await container().claim('e-6', 60_000, 'request-1')).toEqual({
+      state: 'claimed',
+      recorded: {},
+      unrecorded: ['request-1'],
+    });
+    await container().record('e-6', { tags: tagged }, 'completed', 'request-1');
+    expect(await container().claim('e-6', 60_000, 'request-2')).toEqual({
+      state: 'completed',
+      recorded: { tags: tagged },
+      owner: 'request-1',
+    });
+  });
+
+  it('a release undoes a completion written alongside an alert that failed: the retry takes the event', async () => {
+    const store = container();
+    await store.claim('e-7', 60_000, 'request-1');
+    await store.record('e-7', { tags: tagged }, 'completed', 'request-1');
+    await store.record('e-7', { tags: tagged }, 'released', 'request-1');
+    // Released with what settled, and its claim recorded: the retry is not an interrupted one.
+    expect(await container().claim('e-7', 60_000, 'request-1')).toEqual({
+      state: 'claimed',
+      recorded: { tags: tagged },
+    });
   });
 });

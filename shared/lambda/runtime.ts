@@ -192,6 +192,9 @@ export class GuardrailsRuntime {
         ...(typeof context?.getRemainingTimeInMillis === 'function'
           ? { remainingMs: () => context.getRemainingTimeInMillis() }
           : {}),
+        // Lambda's retries of this invocation keep its request id: the delivery records tell them apart from a
+        // redelivery of the event (shared/delivery.ts).
+        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
       });
       this.record(handled);
       if (handled.retry) throw new EventNotSettledError(handled);

@@ -4,6 +4,7 @@
 // here fails if, say, ListTags waits for Describe again.
 import { DescribeNotebookInstanceCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
+import { SimulatedAccount } from '#cli/simulation';
 import { createAwsClients } from '#core/aws/clients';
 import { readResourceState } from '#core/aws/sagemaker';
 import { sendDelayedMessage } from '#core/aws/sqs';
@@ -369,7 +370,7 @@ describe('the writes: independent ones together, the alert last', () => {
   });
 });
 
-describe('the delivery lock: taken alongside the reads, one record at the end', () => {
+describe('the delivery lock: taken alongside the reads, the one record alongside the alert', () => {
   const TABLE = 'sm-guardrails-test-records';
 
   /** A container as deployed: its delivery records on DynamoDB (behind the emulator, so its calls count). */
@@ -413,7 +414,7 @@ describe('the delivery lock: taken alongside the reads, one record at the end', 
     expect(w.emulator.roundTrips()).toBe(1);
   });
 
-  it('noncompliant InService: lock with reads, writes together, the alert: 3; then the one record', async () => {
+  it('noncompliant InService: lock with reads, writes together, the alert with the record: 3', async () => {
     const w = world();
     w.emulator.seed.notebookInstance({
       name: 'nb-open',
@@ -425,6 +426,8 @@ describe('the delivery lock: taken alongside the reads, one record at the end', 
     w.emulator.clearCalls();
     w.emulator.hold({ together: ['UpdateItem', 'DescribeNotebookInstance', 'ListTags'], timeoutMs: HOLD_MS });
     w.emulator.hold({ together: ['AddTags', 'StopNotebookInstance'], timeoutMs: HOLD_MS });
+    // A slow Publish: the completion record must overlap it, not follow it.
+    w.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'latency', latencyMs: 300 });
     const event = createNotebookEvent('nb-open', { tags: [{ key: 'project', value: 'churn' }] });
     const { report } = await guardrails.handle(event);
     expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
@@ -432,7 +435,8 @@ describe('the delivery lock: taken alongside the reads, one record at the end', 
       'stop:done',
       'notify:done',
     ]);
-    expect(criticalPath(w.emulator)).toEqual({ toAlert: 3, afterAlert: ['dynamodb:UpdateItem'], total: 4 });
+    expect(w.callNames().filter((c) => c === 'dynamodb:UpdateItem')).toHaveLength(2);
+    expect(criticalPath(w.emulator)).toEqual({ toAlert: 3, afterAlert: [], total: 3 });
     // Recorded completed: a redelivery costs the lock's one call and does nothing.
     w.emulator.clearCalls();
     w.emulator.clearFaults();
@@ -442,7 +446,39 @@ describe('the delivery lock: taken alongside the reads, one record at the end', 
     expect(w.emulator.published).toHaveLength(1);
   });
 
-  it('a tag the guardrails derive (it repairs the finding): the plan is recorded before it is written', async () => {
+  it('AddTags of a protected tag: lock with reads, the revert, the alert with the record: 3', async () => {
+    const w = world();
+    const event = sampleEvent('tags/add-tags-user-profile-change-studiouserid.json');
+    // The user's AddTags acted out first: the profile exists with the tag the event set.
+    const actor = createAwsClients({
+      endpoint: w.emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      await new SimulatedAccount(w.emulator, () => actor.sagemaker).apply(event);
+    } finally {
+      actor.destroy();
+    }
+    const guardrails = await lambdaContainer(w);
+    w.emulator.clearCalls();
+    w.emulator.hold({ together: ['UpdateItem', 'DescribeUserProfile', 'ListTags'], timeoutMs: HOLD_MS });
+    w.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'latency', latencyMs: 300 });
+    const { report } = await guardrails.handle(event);
+    expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['revert:done', 'notify:done']);
+    expect(w.callNames().sort()).toEqual([
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+      'sagemaker:AddTags',
+      'sagemaker:DescribeUserProfile',
+      'sagemaker:ListTags',
+      'sns:Publish',
+    ]);
+    expect(w.callNames().filter((c) => c === 'dynamodb:UpdateItem')).toHaveLength(2);
+    expect(criticalPath(w.emulator)).toEqual({ toAlert: 3, afterAlert: [], total: 3 });
+  });
+
+  it('a tag the guardrails derive (it repairs the finding): no record before it, 3 round trips in all', async () => {
     const w = world();
     w.emulator.seed.userProfile({ domainId: 'd-1', name: 'mallory', region: REGION });
     const event = sampleEvent('studio/create-user-profile-missing-studiouserid.json');
@@ -453,12 +489,14 @@ describe('the delivery lock: taken alongside the reads, one record at the end', 
     const guardrails = await lambdaContainer(w);
     w.emulator.clearCalls();
     w.emulator.hold({ together: ['UpdateItem', 'DescribeUserProfile', 'ListTags'], timeoutMs: HOLD_MS });
+    w.emulator.injectFault({ service: 'sns', operation: 'Publish', kind: 'latency', latencyMs: 300 });
     const { report } = await guardrails.handle(event);
     expect(report.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:done', 'notify:done']);
     const order = w.emulator.calls
-      .filter((c) => c.service === 'dynamodb' || c.operation === 'AddTags' || c.operation === 'Publish')
+      .filter((c) => c.service === 'dynamodb' || c.operation === 'AddTags')
       .map((c) => c.operation);
-    expect(order).toEqual(['UpdateItem', 'UpdateItem', 'AddTags', 'Publish', 'UpdateItem']);
-    expect(criticalPath(w.emulator)).toMatchObject({ toAlert: 4, total: 5 });
+    // The claim, the derived tag, then the completion record (alongside the alert): nothing in between.
+    expect(order).toEqual(['UpdateItem', 'AddTags', 'UpdateItem']);
+    expect(criticalPath(w.emulator)).toEqual({ toAlert: 3, afterAlert: [], total: 3 });
   });
 });

@@ -670,57 +670,130 @@ describe('delivery guarantees: SNS down, deletions, Pending then Failed, duplica
     expect(reports.find((r) => r.verdict === 'skipped')?.reason).toMatch(/^duplicate delivery/);
   });
 
-  it('a crash between the writes and the alert: the retry sends the alert once and repeats no write', async () => {
+  it("a crash between the completion record and the alert: a redelivery does nothing, Lambda's retry sends it", async () => {
     const lambda = await lambdaWorld();
     const event = seedOpenNotebook('nb');
-    // The container dies once its writes are done, as it publishes the alert: the invocation never returns.
-    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event);
+    // The container dies once its writes are done, as it publishes the alert (the completion record goes out
+    // alongside the alert and lands): the invocation never returns.
+    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event, { requestId: 'invocation-1' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(done('AddTags')).toBe(1);
     expect(done('StopNotebookInstance')).toBe(1);
     expect(world.emulator.published).toHaveLength(0);
-    // Lambda's retry, after the dead invocation's lease ended. Nothing was recorded (the status tag and the stop
-    // leave every finding in place), so it judges the notebook afresh: the writes are found done, the alert sent.
-    const reports = await deliverLikeLambda([lambda.container()], event);
-    expectGuarantees('nb', reports, { status: 'Stopping', tagged: true, alert: /^\[sm-guardrails\] / });
-    expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:skipped', 'notify:done']);
-    expect(reports[0]?.violations.map((v) => v.rule)).toContain('notebook-direct-internet-access');
+    // EventBridge's second delivery (another request id): recorded completed, nothing done again.
+    const redelivered = await deliverLikeLambda([lambda.container()], event);
+    expect(redelivered[0]?.reason).toMatch(/^duplicate delivery/);
+    expect(world.emulator.published).toHaveLength(0);
+    // Lambda's retry of the dead invocation (the same request id): its alert may not have gone out, so it is
+    // sent, from what the completion recorded; no write is repeated.
+    const retried = await deliverLikeLambda([lambda.container()], event, {
+      handle: { requestId: 'invocation-1' },
+    });
+    expect(retried[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+    expectGuarantees('nb', retried, { status: 'Stopping', tagged: true, alert: STOPPED });
+    // A later redelivery (another request id) does nothing.
+    const again = await deliverLikeLambda([lambda.container()], event);
+    expect(again[0]?.reason).toMatch(/^duplicate delivery/);
+    expect(world.emulator.published).toHaveLength(1);
+  });
+
+  it('a crash between the completion record and the alert, the retries exhausted: the redrive sends it', async () => {
+    const lambda = await lambdaWorld();
+    const event = seedOpenNotebook('nb');
+    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event, { requestId: 'invocation-1' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const redriven = await lambda.container().handle(event, { redrive: true });
+    expect(redriven.report.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:done',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(done('AddTags') + done('StopNotebookInstance')).toBe(2);
+    expect(world.emulator.published).toHaveLength(1);
   });
 
   it('a crash after the alert, before the completion record: the retry repeats no write', async () => {
     const lambda = await lambdaWorld();
     const event = seedOpenNotebook('nb');
     const diesBeforeCompleting = (real: DeliveryStore): DeliveryStore => ({
-      claim: (id, leaseMs) => real.claim(id, leaseMs),
-      record: (id, entries, standing) =>
-        standing === 'completed' ? new Promise(() => {}) : real.record(id, entries, standing),
+      claim: (id, leaseMs, owner) => real.claim(id, leaseMs, owner),
+      record: (id, entries, standing, owner) =>
+        standing === 'completed' ? new Promise(() => {}) : real.record(id, entries, standing, owner),
     });
-    void lambda.container({ store: diesBeforeCompleting, budgetMs: 300 }).handle(event);
+    void lambda
+      .container({ store: diesBeforeCompleting, budgetMs: 300 })
+      .handle(event, { requestId: 'invocation-1' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(world.emulator.published).toHaveLength(1);
-    const reports = await deliverLikeLambda([lambda.container()], event);
+    const reports = await deliverLikeLambda([lambda.container()], event, {
+      handle: { requestId: 'invocation-1' },
+    });
     expect(done('AddTags')).toBe(1);
     expect(done('StopNotebookInstance')).toBe(1);
     expect(reports[0]?.actions.map((a) => `${a.type}:${a.status}`)).toEqual(['tag:skipped', 'notify:done']);
-    // The documented limit (docs/operate.md): the alert may come twice after a crash, never not at all.
+    // The documented limit (docs/security.md): the alert may come twice after a crash, never not at all.
     expect(world.emulator.published).toHaveLength(2);
+    expect(world.emulator.published[1]?.message).toContain('An earlier attempt at this event died');
     // Completed now: a later redelivery does nothing.
     const again = await deliverLikeLambda([lambda.container()], event);
     expect(again[0]?.reason).toMatch(/^duplicate delivery/);
     expect(world.emulator.published).toHaveLength(2);
   });
 
-  it('a crash after a derived tag was written: the plan was kept first, the retry sends its alert', async () => {
+  it('a crash after a derived tag was written, the completion recorded: the retry sends its alert', async () => {
     const lambda = await lambdaWorld();
     const event = profileMissingDerivedTag();
-    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event);
+    void diesAtTheAlert(lambda.container({ budgetMs: 300 })).handle(event, { requestId: 'invocation-1' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(done('AddTags')).toBe(1);
     expect(world.emulator.published).toHaveLength(0);
-    // The profile looks compliant now (its tag was derived and written): only the kept plan tells the retry.
-    const reports = await deliverLikeLambda([lambda.container()], event);
+    // The profile looks compliant now (its tag was derived and written): the completion record's plan decides.
+    const reports = await deliverLikeLambda([lambda.container()], event, {
+      handle: { requestId: 'invocation-1' },
+    });
     expect(reports[0]?.verdict).toBe('noncompliant');
     expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(1);
+  });
+
+  it('a crash after a derived tag was written, nothing recorded: a redelivery finds it compliant, the retry alerts', async () => {
+    const lambda = await lambdaWorld();
+    const event = profileMissingDerivedTag();
+    // The container dies as it publishes, and its completion record never reaches DynamoDB.
+    const recordsNothing = (real: DeliveryStore): DeliveryStore => ({
+      claim: (id, leaseMs, owner) => real.claim(id, leaseMs, owner),
+      record: () => new Promise(() => {}),
+    });
+    void diesAtTheAlert(lambda.container({ store: recordsNothing, budgetMs: 300 })).handle(event, {
+      requestId: 'invocation-1',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(0);
+    // EventBridge's second delivery takes the expired lease over and judges afresh: compliant, by the dead
+    // attempt's own tag (the documented limit: only the dead invocation's own retries know).
+    const redelivered = await lambda.container({ budgetMs: 300 }).handle(event, { requestId: 'delivery-2' });
+    expect(redelivered.report.verdict).toBe('compliant');
+    expect(world.emulator.published).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Lambda's retry of the dead invocation finds its own claim that recorded nothing: interrupted, told.
+    const reports = await deliverLikeLambda([lambda.container()], event, {
+      handle: { requestId: 'invocation-1' },
+    });
+    expect(reports[0]?.deadLettered ?? false).toBe(false);
+    expect(done('AddTags')).toBe(1);
+    expect(world.emulator.published).toHaveLength(1);
+    expect(world.emulator.published[0]?.subject).toMatch(
+      /^\[sm-guardrails\] INTERRUPTED user profile mallory /,
+    );
+    expect(world.emulator.published[0]?.message).toContain('An earlier attempt at this event died');
+    // Recorded completed: a later redelivery does nothing.
+    const again = await deliverLikeLambda([lambda.container()], event);
+    expect(again[0]?.reason).toMatch(/^duplicate delivery/);
     expect(world.emulator.published).toHaveLength(1);
   });
 
