@@ -10,7 +10,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   const runtime = containerRuntime();
   const recheck = async (record: SQSRecord) => {
     try {
-      await runtime.handleRecheck(record.body, context);
+      await runtime.handleRecheck(record.body, context, record.messageId);
     } catch (error) {
       runtime.logger.error('re-check failed: SQS will retry it', {
         messageId: record.messageId,

@@ -176,7 +176,9 @@ export class GuardrailsRuntime {
     event: unknown,
     context: Context | undefined,
     recheck?: RecheckRequest,
+    deliveryId?: string,
   ): Promise<HandledEvent> {
+    const requestId = deliveryId ?? context?.awsRequestId;
     const id =
       (event as { detail?: { eventID?: unknown }; id?: unknown } | null)?.detail?.eventID ??
       (event as { id?: unknown } | null)?.id;
@@ -194,7 +196,7 @@ export class GuardrailsRuntime {
           : {}),
         // Lambda's retries of this invocation keep its request id: the delivery records tell them apart from a
         // redelivery of the event (shared/delivery.ts).
-        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+        ...(requestId ? { requestId } : {}),
       });
       this.record(handled);
       if (handled.retry) throw new EventNotSettledError(handled);
@@ -204,8 +206,12 @@ export class GuardrailsRuntime {
     }
   }
 
-  /** One re-check from the SQS queue: stop the notebook if it is InService now, wait again if still Pending. */
-  async handleRecheck(body: string, context?: Context): Promise<EventReport | undefined> {
+  /**
+   * One re-check from the SQS queue: stop the notebook if it is InService now, wait again if still Pending.
+   * `messageId`: SQS retries a failed message as the same message in a new invocation, so its id, not the
+   * invocation's, is what a retry keeps.
+   */
+  async handleRecheck(body: string, context?: Context, messageId?: string): Promise<EventReport | undefined> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -220,7 +226,7 @@ export class GuardrailsRuntime {
       this.metrics.publishStoredMetrics();
       return undefined;
     }
-    return (await this.handleOne(recheckEvent(request, this.now()), context, request)).report;
+    return (await this.handleOne(recheckEvent(request, this.now()), context, request, messageId)).report;
   }
 
   private record({ report, error, retry }: HandledEvent): void {

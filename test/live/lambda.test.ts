@@ -209,6 +209,40 @@ describe('deferred stops', () => {
     expect(world.emulator.sqsMessages).toHaveLength(0);
   });
 
+  it('a re-check retried by SQS is the same message: its alert, written completed alongside, is sent again', async () => {
+    openNotebook('nb-retried');
+    const rt = runtime();
+    await rt.handleEvent(createNotebookEvent('nb-retried'));
+    world.emulator.advanceNotebook('nb-retried', REGION);
+    const body = world.emulator.sqsMessages.at(-1)?.body ?? '';
+    // The first delivery's alert hangs (the invocation dies): its stop and its completion record land.
+    world.emulator.injectFault({
+      service: 'sns',
+      operation: 'Publish',
+      kind: 'latency',
+      latencyMs: 1_500,
+      times: 1,
+    });
+    const dying = rt.handleRecheck(body, undefined, 'm-1');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(world.emulator.inspect.notebookInstance('nb-retried', REGION)?.status).toBe('Stopping');
+    // Another message for the same re-check (another id) does nothing: the event is recorded completed.
+    const other = await rt.handleRecheck(body, undefined, 'm-2');
+    expect(other?.reason).toMatch(/^duplicate delivery/);
+    // SQS's retry of the same message sends the alert from the record; the stop is not repeated.
+    const retried = await rt.handleRecheck(body, undefined, 'm-1');
+    expect(retried?.actions.map((a) => `${a.type}:${a.status}`)).toEqual([
+      'tag:skipped',
+      'stop:done',
+      'notify:done',
+    ]);
+    expect(world.emulator.calls.filter((c) => c.operation === 'StopNotebookInstance')).toHaveLength(1);
+    expect(world.emulator.published.map((m) => m.subject?.split(' ')[1])).toEqual(['STOP', 'STOPPED']);
+    // Had the dying delivery's alert got through after all: twice, the documented limit (never not at all).
+    await dying;
+    expect(world.emulator.published).toHaveLength(3);
+  });
+
   it('the SQS handler reports failed messages one by one', async () => {
     process.env.AWS_ENDPOINT_URL = world.emulator.endpoint;
     process.env.AWS_REGION = REGION;
