@@ -1,6 +1,7 @@
 // The linear-time engine (V8's `l` flag, experimental in V8) must answer exactly as JavaScript's own RegExp does:
 // random patterns of the accepted syntax against random short values (short enough for the backtracking
-// engine, which is the reference here and never runs on tag values).
+// engine, which is the reference here and never runs on tag values). A group takes no unbounded quantifier:
+// nested unbounded ones make the reference backtrack for minutes even on 10 characters (a CI run hung 143 s).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileLinearRegExp } from '#core/linear-regexp';
@@ -21,6 +22,7 @@ const atom = fc.constantFrom(
   '\\-',
 );
 const quantifier = fc.constantFrom('', '', '*', '+', '?', '{2}', '{0,3}', '{1,}', '*?', '+?');
+const groupQuantifier = fc.constantFrom('', '', '?', '{2}', '{0,2}', '??');
 
 const pattern: fc.Arbitrary<string> = fc
   .letrec<{ expr: string; term: string }>((tie) => ({
@@ -28,7 +30,7 @@ const pattern: fc.Arbitrary<string> = fc
       { maxDepth: 3, withCrossShrink: true },
       fc.tuple(atom, quantifier).map(([a, q]) => a + q),
       fc
-        .tuple(fc.constantFrom('(', '(?:'), tie('expr'), quantifier)
+        .tuple(fc.constantFrom('(', '(?:'), tie('expr'), groupQuantifier)
         .map(([open, e, q]) => `${open}${e})${q}`),
     ),
     expr: fc
