@@ -3,17 +3,24 @@
 // stdout carries the handler's own logs and is discarded by the parent.
 import { readFileSync, writeSync } from 'node:fs';
 
-const event = JSON.parse(readFileSync(process.env.BENCH_EVENT_FILE ?? '', 'utf8'));
-const second = structuredClone(event);
-second.id = crypto.randomUUID();
-if (second.detail?.eventID) second.detail.eventID = crypto.randomUUID();
+// Each process handles fresh deliveries (new event and request ids): the emulator's delivery records outlive a
+// process, and a reused id would be a redelivery or a Lambda retry, not a first delivery.
+const sample = JSON.parse(readFileSync(process.env.BENCH_EVENT_FILE ?? '', 'utf8'));
+const fresh = () => {
+  const copy = structuredClone(sample);
+  copy.id = crypto.randomUUID();
+  if (copy.detail?.eventID) copy.detail.eventID = crypto.randomUUID();
+  return copy;
+};
+const event = fresh();
+const second = fresh();
 
 const t0 = performance.now();
 const { handler } = await import(process.env.BENCH_HANDLER_URL ?? '');
 const t1 = performance.now();
-const first = await handler(event, { awsRequestId: 'bench-cold-1' });
+const first = await handler(event, { awsRequestId: crypto.randomUUID() });
 const t2 = performance.now();
-const next = await handler(second, { awsRequestId: 'bench-cold-2' });
+const next = await handler(second, { awsRequestId: crypto.randomUUID() });
 const t3 = performance.now();
 
 writeSync(
