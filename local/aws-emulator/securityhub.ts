@@ -7,6 +7,8 @@
 // - the required top-level attributes must be there (else FailedFindings, InvalidInput); at most 100 findings;
 // - a finding is identified by ProductArn and Id; re-importing it updates it, except Note, UserDefinedFields,
 //   VerificationState and Workflow, which only BatchUpdateFindings may change after creation;
+// - GetFindings filters on at most 10 attributes with at most 20 values each, and returns at most 100 a page
+//   (MaxResults 1-100); more is an InvalidInputException;
 // - Workflow.Status starts NEW and goes back to NEW from NOTIFIED or RESOLVED when the compliance status
 //   changes from PASSED to FAILED or WARNING or NOT_AVAILABLE, or the record state from ARCHIVED to ACTIVE.
 import { ApiError } from './errors.ts';
@@ -138,6 +140,29 @@ const SUPPORTED_FILTERS = new Set([
   'SeverityLabel',
 ]);
 
+/** GetFindings limits (API reference, GetFindings Filters and MaxResults): 10 attributes, 20 values each, 100 a page. */
+export const MAX_FILTER_ATTRIBUTES = 10;
+export const MAX_FILTER_VALUES = 20;
+export const MAX_RESULTS = 100;
+
+function checkFilterLimits(filters: Params): void {
+  const attributes = Object.entries(filters).filter(([, v]) => Array.isArray(v) && v.length > 0);
+  if (attributes.length > MAX_FILTER_ATTRIBUTES) {
+    throw new ApiError(
+      'InvalidInputException',
+      `Filters: at most ${MAX_FILTER_ATTRIBUTES} finding attributes, not ${attributes.length}`,
+    );
+  }
+  for (const [name, values] of attributes) {
+    if ((values as unknown[]).length > MAX_FILTER_VALUES) {
+      throw new ApiError(
+        'InvalidInputException',
+        `Filters.${name}: at most ${MAX_FILTER_VALUES} filter values, not ${(values as unknown[]).length}`,
+      );
+    }
+  }
+}
+
 function matches(finding: Params, filters: Params): boolean {
   for (const [name, raw] of Object.entries(filters)) {
     if (!SUPPORTED_FILTERS.has(name)) {
@@ -181,7 +206,11 @@ export function securityHubHandlers(state: State): ServiceHandlers {
     GetFindings: (p, ctx) => {
       const hub = state.securityHub;
       const filters = (p.Filters as Params | undefined) ?? {};
+      checkFilterLimits(filters);
       const max = typeof p.MaxResults === 'number' ? p.MaxResults : 100;
+      if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS) {
+        throw new ApiError('InvalidInputException', `MaxResults must be 1 to ${MAX_RESULTS}, not ${max}`);
+      }
       const start = typeof p.NextToken === 'string' && p.NextToken !== '' ? Number(p.NextToken) : 0;
       const all = [...hub.findings.values()].filter((f) => f.Region === ctx.region && matches(f, filters));
       const page = all.slice(start, start + max);

@@ -2,7 +2,7 @@
 // that the (emulated) Security Hub accepts through the real SDK client; a finding is resolved when its resource
 // is compliant again; findings of a member account are imported in that account; an import that fails is retried
 // by SQS (the message reported failed), never dropped.
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createAwsClientProvider } from '#core/aws/client-provider';
@@ -387,5 +387,78 @@ describe('failures are retried, never silent', () => {
     expect(() => parseDestinationRecord(JSON.stringify({ ...ok, responsePayload: { verdict: 1 } }))).toThrow(
       /responsePayload/,
     );
+  });
+});
+
+describe('GetFindings limits (20 values a filter field, 10 fields, 100 a page)', () => {
+  const hub = () =>
+    new SecurityHubClient({ endpoint: emulator.endpoint, region: REGION, credentials: CREDENTIALS });
+
+  it('the emulator refuses what Security Hub refuses: 21 values in a field, 11 fields, MaxResults over 100', async () => {
+    const client = hub();
+    onTestFinished(() => client.destroy());
+    const values = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ Value: `v${i}`, Comparison: 'EQUALS' as const }));
+    await expect(client.send(new GetFindingsCommand({ Filters: { Id: values(20) } }))).resolves.toMatchObject(
+      {
+        Findings: [],
+      },
+    );
+    await expect(client.send(new GetFindingsCommand({ Filters: { Id: values(21) } }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      message: expect.stringContaining('Filters.Id'),
+    });
+    const fields = ['Id', 'ProductArn', 'AwsAccountId', 'GeneratorId', 'ResourceId', 'RecordState'] as const;
+    const eleven = Object.fromEntries(
+      [...fields, 'ComplianceStatus', 'WorkflowStatus', 'SeverityLabel', 'Title', 'Description'].map((f) => [
+        f,
+        values(1),
+      ]),
+    );
+    await expect(client.send(new GetFindingsCommand({ Filters: eleven }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+    });
+    await expect(client.send(new GetFindingsCommand({ MaxResults: 101 }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+    });
+  });
+
+  it('a report of more than 20 rules is imported (one lookup by resource, not one value per finding id)', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => `rule-${i}`);
+    const outcome = await importFindings(
+      notebookReport(HOME, { passed: many }),
+      '2026-01-01T00:00:00.000Z',
+      (l) => clients.for(l),
+    );
+    expect(outcome?.failed).toEqual([findingId(notebookArn(HOME, 'nb'), 'notebook-root-access')]);
+    const lookups = emulator.calls.filter((c) => c.operation === 'GetFindings');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]?.params.Filters).toMatchObject({
+      ResourceId: [{ Value: notebookArn(HOME, 'nb'), Comparison: 'EQUALS' }],
+      ProductArn: [{ Comparison: 'EQUALS' }],
+    });
+  });
+
+  it('pages through a resource with more than 100 findings (NextToken), and resolves the one it passed', async () => {
+    const arn = notebookArn(HOME, 'nb');
+    const rules = Array.from({ length: 120 }, (_, i) => `rule-${i}`);
+    const violations = rules.map((rule) => ({
+      ...notebookReport(HOME).violations[0],
+      rule,
+    })) as ReportForFindings['violations'];
+    await importFindings(notebookReport(HOME, { violations }), '2026-01-01T00:00:00.000Z', (l) =>
+      clients.for(l),
+    );
+    expect(emulator.securityHub.findings(HOME, REGION)).toHaveLength(120);
+    const before = emulator.calls.length;
+    const outcome = await importFindings(
+      notebookReport(HOME, { violations: violations.slice(1), passed: ['rule-0'] }),
+      '2026-01-02T00:00:00.000Z',
+      (l) => clients.for(l),
+    );
+    expect(outcome?.resolved).toEqual([findingId(arn, 'rule-0')]);
+    const calls = emulator.calls.slice(before).map((c) => c.operation);
+    expect(calls.filter((c) => c === 'GetFindings')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'BatchImportFindings')).toHaveLength(2);
   });
 });
