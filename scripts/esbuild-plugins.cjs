@@ -292,8 +292,17 @@ const sdkCompactErrors = {
   },
 };
 
+// The schema modules: every shape with traits tree-shakable, and Security Hub's resource details that the
+// guardrails never send as documents (see the file).
+const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
+
 /** The plugins that change the bundled code (the source-map one rewrites only .map files). */
-const codePlugins = [sdkPackageVersionOnly, sdkCompactErrors];
+const codePlugins = [
+  sdkPackageVersionOnly,
+  sdkCompactErrors,
+  securityHubResourceDetails,
+  sdkTreeShakableSchemas,
+];
 
 module.exports = [projectOnlySourceMaps, ...codePlugins];
 module.exports.codePlugins = codePlugins;

@@ -1,0 +1,115 @@
+// esbuild plugins for the AWS SDK clients' schema modules (dist-es/schemas/schemas_0.js), used by
+// scripts/esbuild-plugins.cjs. Each rewrites a module only when it understands it entirely; otherwise the module
+// is bundled as it is (bytes come back, behaviour never changes; test/template/sdk-schemas.test.ts names it).
+'use strict';
+
+const { readFileSync } = require('node:fs');
+
+const SDK_SCHEMAS =
+  /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+const SECURITY_HUB_SCHEMAS =
+  /[\\/]node_modules[\\/]@aws-sdk[\\/]client-securityhub[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/;
+
+/** The module's top-level string constants (`const _xF = "xmlFlattened";`). */
+function stringConstants(source) {
+  const constants = new Map();
+  for (const m of source.matchAll(/^const (_[A-Za-z0-9_$]+) = ("[A-Za-z0-9_.#:/ -]*");$/gm)) {
+    // Declared twice would be a syntax error; a name seen twice here means the file is not what we think.
+    if (constants.has(m[1])) return undefined;
+    constants.set(m[1], m[2]);
+  }
+  return constants;
+}
+
+/** The module cut into its top-level declarations (each `var`/`const` with what follows it up to the next). */
+const declarations = (source) => source.split(/\n(?=(?:export )?(?:var|const) )/);
+const isErrorSchema = (block) => /^(?:export )?var [A-Za-z0-9_$]+ = \[-3,/.test(block);
+
+/**
+ * Tree-shakable schemas: a shape's traits are objects with computed keys naming the trait through a string
+ * constant (`{ [_xF]: 1, [_xN]: _MAe }`). esbuild cannot prove such an object free of side effects, so it keeps
+ * every shape that has traits, whatever operation it belongs to: the shapes of every operation of SQS, IAM,
+ * SNS, DynamoDB and Security Hub that the functions never call. Writing the constant's value as a plain key
+ * (`{ "xmlFlattened": 1, ... }`) builds the same object (the constants are strings, none is "__proto__"), and
+ * esbuild then drops the shapes nothing reaches. Error shapes are left as they are: their registration keeps
+ * them anyway, and the constant's name is shorter than the trait's once minified.
+ */
+function literalTraitKeys(source) {
+  const constants = stringConstants(source);
+  if (!constants) return undefined;
+  let changed = false;
+  const out = declarations(source)
+    .map((block) => {
+      if (isErrorSchema(block)) return block;
+      return block.replace(/\[(_[A-Za-z0-9_$]+)\]: /g, (all, name) => {
+        const value = constants.get(name);
+        if (value === undefined || value === '"__proto__"') return all;
+        changed = true;
+        return `${value}: `;
+      });
+    })
+    .join('\n');
+  return changed ? out : undefined;
+}
+
+/**
+ * Security Hub's ASFF: AwsSecurityFinding.Resources[].Details is a ResourceDetails, a structure of about a
+ * hundred resource types (705 shapes, 160 KB of the SDK's schema module). The guardrails send only the members
+ * below (securityhub/asff.ts) and read none (sink.ts reads ids, times, severity, compliance, record state and
+ * product fields). Every other member becomes a document: the JSON shape serializer writes a document as the
+ * plain object it is given and the deserializer returns the JSON as it came, which for these members (strings,
+ * numbers, booleans, lists and maps of them, structures of those: no timestamp, blob or renamed member, no
+ * trait at all) is what their schemas produce, member for member. What the guardrails send keeps its own
+ * schema, so its bytes do not change: test/template/sdk-schemas.test.ts sends and reads findings through the
+ * deployed bundle and through the unmodified SDK and compares the requests byte for byte.
+ */
+const RESOURCE_DETAILS_SENT = ['AwsSageMakerNotebookInstance', 'Other'];
+const DOCUMENT = '15';
+
+function resourceDetailsAsDocuments(source, keep = RESOURCE_DETAILS_SENT) {
+  const constants = stringConstants(source);
+  if (!constants) return undefined;
+  const shape =
+    /^export var ResourceDetails\$ = \[3, n0, _[A-Za-z0-9]+,\n {4}0,\n {4}\[([^\]]*)\],\n {4}\[([^\]]*)\]\n\];$/m;
+  const m = source.match(shape);
+  if (!m) return undefined;
+  const names = m[1].split(', ').map((n) => constants.get(n));
+  const schemas = m[2].split(', ');
+  if (names.length !== schemas.length || names.some((n) => n === undefined)) return undefined;
+  const kept = names.map((n) => keep.includes(JSON.parse(n)));
+  if (kept.filter(Boolean).length !== keep.length) return undefined;
+  // Members without traits only: `() => Shape$`, `128 | 0` (a map of strings), `15` (a document).
+  if (!schemas.every((s) => /^(\(\) => [A-Za-z0-9_$]+|\d+( \| \d+)?)$/.test(s))) return undefined;
+  const rewritten = schemas.map((s, i) => (kept[i] ? s : DOCUMENT)).join(', ');
+  return source.replace(m[0], m[0].replace(`[${m[2]}]`, `[${rewritten}]`));
+}
+
+const sdkTreeShakableSchemas = {
+  name: 'sdk-tree-shakable-schemas',
+  setup(build) {
+    build.onLoad({ filter: SDK_SCHEMAS }, (args) => {
+      const literal = literalTraitKeys(readFileSync(args.path, 'utf8'));
+      return literal ? { contents: literal, loader: 'js' } : undefined;
+    });
+  },
+};
+
+/** Listed before sdk-tree-shakable-schemas: it rewrites Security Hub's module with both changes. */
+const securityHubResourceDetails = {
+  name: 'sdk-security-hub-resource-details',
+  setup(build) {
+    build.onLoad({ filter: SECURITY_HUB_SCHEMAS }, (args) => {
+      const documents = resourceDetailsAsDocuments(readFileSync(args.path, 'utf8'));
+      if (!documents) return undefined;
+      return { contents: literalTraitKeys(documents) ?? documents, loader: 'js' };
+    });
+  },
+};
+
+module.exports = {
+  sdkTreeShakableSchemas,
+  securityHubResourceDetails,
+  literalTraitKeys,
+  resourceDetailsAsDocuments,
+  RESOURCE_DETAILS_SENT,
+};
