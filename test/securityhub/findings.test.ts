@@ -15,7 +15,7 @@ import { ASFF_REQUIRED } from '#emulator/securityhub';
 import { FINDING_TYPE, findingId, type ReportForFindings } from '#securityhub/asff';
 import { handleFindingsMessage, parseDestinationRecord, SecurityHubClients } from '#securityhub/lambda';
 import { FindingsImportError, importFindings } from '#securityhub/sink';
-import { loadSample, sampleEventFiles } from '../support/sample-events.ts';
+import { sampleEvents } from '../support/sample-events.ts';
 
 const HOME = '111122223333';
 const MEMBER = '444455556666';
@@ -50,18 +50,10 @@ afterAll(async () => {
 /** The offline report of every sample event that breaks a rule (files may hold one event or an array). */
 async function sampleReports(): Promise<Array<{ file: string; report: EventReport }>> {
   const out: Array<{ file: string; report: EventReport }> = [];
-  for (const file of sampleEventFiles()) {
-    let sample: unknown;
-    try {
-      sample = loadSample(file);
-    } catch {
-      continue; // events/malformed: not JSON
-    }
-    for (const event of Array.isArray(sample) ? sample : [sample]) {
-      const assessment = await assessEvent(event, DEFAULT_POLICY, offlineStateSource);
-      const report = buildReport(assessment, []);
-      if (report.violations.length > 0) out.push({ file, report });
-    }
+  for (const { file, event } of sampleEvents()) {
+    const assessment = await assessEvent(event, DEFAULT_POLICY, offlineStateSource);
+    const report = buildReport(assessment, []);
+    if (report.violations.length > 0) out.push({ file, report });
   }
   return out;
 }

@@ -20,3 +20,16 @@ export function sampleEventFiles(dir: string = EVENTS_DIR): string[] {
 export type Json = any;
 
 export const loadSample = (file: string): Json => JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8'));
+
+/** Every sample event (a file may hold one event or an array of them), with its file; files not JSON skipped. */
+export function sampleEvents(): Array<{ file: string; event: Json }> {
+  return sampleEventFiles().flatMap((file) => {
+    let sample: Json;
+    try {
+      sample = loadSample(file);
+    } catch {
+      return []; // events/malformed: not JSON
+    }
+    return (Array.isArray(sample) ? sample : [sample]).map((event: Json) => ({ file, event }));
+  });
+}

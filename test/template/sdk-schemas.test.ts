@@ -23,7 +23,7 @@ import { type Emulator, startEmulator } from '#emulator/index';
 import type { ReportForFindings } from '#securityhub/asff';
 import { DEPLOY_OPTIONS } from '../../bench/bundle.ts';
 import { type Exchange, type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
-import { loadSample, sampleEventFiles } from '../support/sample-events.ts';
+import { sampleEvents } from '../support/sample-events.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const schemasPlugins = createRequire(import.meta.url)('../../scripts/esbuild-sdk-schemas.cjs') as {
@@ -212,21 +212,13 @@ async function sampleReports(): Promise<Array<{ report: ReportForFindings; obser
   const out: Array<{ report: ReportForFindings; observedAt: string }> = [];
   let second = 0;
   const at = () => new Date(Date.UTC(2026, 0, 1, 0, 0, second++)).toISOString();
-  for (const file of sampleEventFiles()) {
-    let sample: unknown;
-    try {
-      sample = loadSample(file);
-    } catch {
-      continue; // events/malformed: not JSON
-    }
-    for (const event of Array.isArray(sample) ? sample : [sample]) {
-      const report = buildReport(await assessEvent(event, DEFAULT_POLICY, offlineStateSource), []);
-      if (report.violations.length === 0) continue;
-      out.push({ report, observedAt: at() });
-      // The same resource compliant again: every rule it broke resolved.
-      const rules = [...new Set(report.violations.map((v) => v.rule))];
-      out.push({ report: { ...report, violations: [], passed: rules }, observedAt: at() });
-    }
+  for (const { event } of sampleEvents()) {
+    const report = buildReport(await assessEvent(event, DEFAULT_POLICY, offlineStateSource), []);
+    if (report.violations.length === 0) continue;
+    out.push({ report, observedAt: at() });
+    // The same resource compliant again: every rule it broke resolved.
+    const rules = [...new Set(report.violations.map((v) => v.rule))];
+    out.push({ report: { ...report, violations: [], passed: rules }, observedAt: at() });
   }
   return out;
 }
