@@ -16,6 +16,8 @@
 //   ${file(./scripts/deploy-config.cjs):chatResources}       chat topic and channels (`chatSlack`, `chatTeams`)
 //   ${file(./scripts/deploy-config.cjs):chatTopicArn}        Ref ChatTopic, or empty without a chat channel
 //   ${file(./scripts/deploy-config.cjs):eventDestinations}   the event functions' Lambda destinations (`securityHub`)
+//   ${file(./scripts/deploy-config.cjs):findingsQueueUrl}    `securityHub`: Ref FindingsQueue for the sweep worker, else empty
+//   ${file(./scripts/deploy-config.cjs):sweepFindingsAccess} `securityHub`: the sweep worker's SendMessage on it (else denied)
 // CommonJS on purpose: osls loads `.js`/`.cjs` variable files with require() and reads `.mjs` as plain text.
 // The policy is checked with the project's real parser and schema (shared/policy-file.ts, shared/policy.ts),
 // loaded through tsx's ESM API.
@@ -154,6 +156,15 @@ async function refOrLocal(resolveVariable, logicalId, local) {
   return local({ region, prefix: `${service}-${stage}`, endpoint: endpoint.replace(/\/+$/, '') });
 }
 
+/** The stage param securityHub, validated: findings go to Security Hub (default off). */
+async function securityHubOn(resolveVariable) {
+  const value = (await param(resolveVariable, 'securityHub')).toLowerCase();
+  if (!['', 'true', 'false'].includes(value)) {
+    throw deployError(`stage param "securityHub": true or false, not "${value}"`);
+  }
+  return value === 'true';
+}
+
 async function loadOrganizationModule() {
   const { tsImport } = await import('tsx/esm/api');
   return tsImport(
@@ -221,16 +232,29 @@ module.exports = {
    * securityHub, successes (the event's report) to the findings queue the securityHub function imports.
    */
   eventDestinations: async ({ resolveVariable }) => {
-    const value = (await param(resolveVariable, 'securityHub')).toLowerCase();
-    if (!['', 'true', 'false'].includes(value)) {
-      throw deployError(`stage param "securityHub": true or false, not "${value}"`);
-    }
     const queue = (id) => ({ type: 'sqs', arn: { 'Fn::GetAtt': [id, 'Arn'] } });
     return {
       onFailure: queue('FailedEventsQueue'),
-      ...(value === 'true' ? { onSuccess: queue('FindingsQueue') } : {}),
+      ...((await securityHubOn(resolveVariable)) ? { onSuccess: queue('FindingsQueue') } : {}),
     };
   },
+
+  /** With securityHub, the sweep worker sends its results to the findings queue too (sweep/security-hub.ts). */
+  findingsQueueUrl: async ({ resolveVariable }) =>
+    (await securityHubOn(resolveVariable))
+      ? refOrLocal(
+          resolveVariable,
+          'FindingsQueue',
+          ({ endpoint, prefix }) => `${endpoint}/${LOCAL_ACCOUNT}/${prefix}-findings`,
+        )
+      : '',
+
+  /** The sweep worker's statement on the findings queue: SendMessage with securityHub, denied without. */
+  sweepFindingsAccess: async ({ resolveVariable }) => ({
+    Effect: (await securityHubOn(resolveVariable)) ? 'Allow' : 'Deny',
+    Action: 'sqs:SendMessage',
+    Resource: { 'Fn::GetAtt': ['FindingsQueue', 'Arn'] },
+  }),
 
   policyAsset: async ({ resolveVariable }) => writePolicyAsset(await param(resolveVariable, 'policyFile')),
 

@@ -18,6 +18,7 @@ import {
   sweepRequests,
 } from './request.ts';
 import { type ClientsFor, DEFAULT_CONCURRENCY, SWEEP_MAX_ATTEMPTS, sweepClients } from './run.ts';
+import { type SentFindings, sendSweepFindings, sweepReports } from './security-hub.ts';
 import { sweepTarget } from './sweep.ts';
 import type { Target } from './target.ts';
 
@@ -74,6 +75,8 @@ export class SweepStarter {
 
 export interface SweepWorkerConfig extends RuntimeConfig {
   concurrency: number;
+  /** The findings queue (stage param securityHub): the sweep's results go to Security Hub through it. */
+  findingsQueueUrl?: string;
 }
 
 export function sweepWorkerConfig(env: NodeJS.ProcessEnv = process.env): SweepWorkerConfig {
@@ -83,7 +86,8 @@ export function sweepWorkerConfig(env: NodeJS.ProcessEnv = process.env): SweepWo
       `SM_GUARDRAILS_SWEEP_CONCURRENCY: an integer from 1 to 50, not "${env.SM_GUARDRAILS_SWEEP_CONCURRENCY}"`,
     );
   }
-  return { ...configFromEnvironment(env), concurrency };
+  const findingsQueueUrl = env.SM_GUARDRAILS_FINDINGS_QUEUE_URL;
+  return { ...configFromEnvironment(env), concurrency, ...(findingsQueueUrl ? { findingsQueueUrl } : {}) };
 }
 
 export class SweepWorker {
@@ -99,8 +103,11 @@ export class SweepWorker {
     this.clientsFor = sweepClients(config.concurrency, baseClients).clientsFor;
   }
 
-  /** One SQS message: sweeps its account and region and sends its digest. Throws to have SQS retry it. */
-  async handle(body: string): Promise<void> {
+  /**
+   * One SQS message: sweeps its account and region, sends its digest and its Security Hub reports. Throws to have
+   * SQS retry it. `attempt`: the message's receive count (a retry sends every compliant resource to Security Hub).
+   */
+  async handle(body: string, attempt = 1): Promise<void> {
     const request = parseSweepRequest(body);
     if (!request) {
       this.logger.error('invalid sweep message: dropped', { body: body.slice(0, 500) });
@@ -108,6 +115,7 @@ export class SweepWorker {
     }
     const { policy, topicArn, recheckQueueUrl, grants } = this.config;
     const clients = await this.clientsFor(request);
+    const sweptAt = this.now();
     const sweep = await sweepTarget(request, {
       policy,
       clients,
@@ -115,7 +123,7 @@ export class SweepWorker {
       ...(grants ? { grants } : {}),
       sweepId: request.sweepId,
       concurrency: this.config.concurrency,
-      now: this.now,
+      now: () => sweptAt,
       ...(recheckQueueUrl
         ? {
             scheduleRecheck: async (assessment) => {
@@ -135,6 +143,17 @@ export class SweepWorker {
       ...(topicArn ? { topicArn } : {}),
       ...(this.config.chatTopicArn ? { chatTopicArn: this.config.chatTopicArn } : {}),
     });
+    const { findingsQueueUrl } = this.config;
+    let findings: SentFindings | undefined;
+    if (findingsQueueUrl) {
+      const { sweepId, partition, account, region } = request;
+      findings = await sendSweepFindings(
+        clients.sqs,
+        findingsQueueUrl,
+        { sweepId, partition, account, region, observedAt: sweptAt.toISOString() },
+        sweepReports(sweep.checks, attempt > 1),
+      );
+    }
     const count = (v: string) => sweep.results.filter((r) => r.verdict === v).length;
     // One line per target: Logs Insights can chart sweeps over time.
     this.logger.info('sweep target done', {
@@ -150,14 +169,25 @@ export class SweepWorker {
         news: sweep.news.length,
         digest: digest.status,
         ...(digest.chat ? { chat: digest.chat } : {}),
+        ...(findings ? { securityHub: findings } : {}),
       },
     });
+    if (findings?.failed.length) {
+      // Not silent: the failed invocation raises the function-errors alarm and SQS retries the target; the retry
+      // sweeps again (idempotent) and re-sends every report (the finding ids are stable: a repeat changes nothing).
+      this.logger.error('sweep findings could not be sent to Security Hub', { failed: findings.failed });
+    }
     if (digest.status === 'failed') {
       // Not lost: the digest is in the log, and the failed invocation raises the function-errors alarm. (A retry
       // would not resend it: the status tags now say the admins were told.)
       this.logger.error('sweep digest could not be sent', { digest: digest.message, error: digest.error });
       throw new Error(
         `the sweep digest for ${request.account}/${request.region} could not be sent: ${digest.error}`,
+      );
+    }
+    if (findings?.failed.length) {
+      throw new Error(
+        `${findings.failed.length} of ${findings.messages} Security Hub messages for ${request.account}/${request.region} could not be sent: ${findings.failed[0]}`,
       );
     }
   }

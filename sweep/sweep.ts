@@ -43,9 +43,21 @@ export interface SweepFinding {
   rules: string[];
 }
 
+/**
+ * An evaluated resource, for Security Hub (sweep/lambda.ts): the rules it passed, and whether its status tag before
+ * this sweep named rules (the admins were told, so a finding may be open).
+ */
+export interface SweepCheck {
+  result: ResourceResult;
+  passed: readonly string[];
+  reported: boolean;
+}
+
 export interface TargetSweep {
   target: Target;
   results: ResourceResult[];
+  /** Every resource the rules evaluated (not a failed read, not a skipped one). */
+  checks: SweepCheck[];
   /** News for the digest: new or changed findings, failed actions, resources that could not be evaluated. */
   news: SweepFinding[];
   /** Resource types whose listing failed: everything of that type is unverified. */
@@ -153,7 +165,7 @@ async function sweepResource(
   source: StateSource,
   options: SweepOptions,
   now: Date,
-): Promise<{ result: ResourceResult; finding?: SweepFinding; deferred?: Assessment }> {
+): Promise<{ result: ResourceResult; finding?: SweepFinding; deferred?: Assessment; check?: SweepCheck }> {
   const { policy } = options;
   let assessment: Assessment;
   try {
@@ -190,11 +202,15 @@ async function sweepResource(
   );
   const actions = [...execution.actions];
   const result = resultOf(assessment, ref, target, actions);
-  const deferred = actions.some((a) => a.type === 'stop' && a.status === 'deferred') ? assessment : undefined;
-  if (!wantsNotify) return { result, ...(deferred ? { deferred } : {}) };
-
   // Told before? The status tag as it was before this sweep names the rules the admins were told about.
   const reported = rulesInStatusTag(assessment.state?.tags?.[policy.statusTagKey]);
+  const check = evaluation
+    ? { result, passed: evaluation.passed, reported: (reported?.size ?? 0) > 0 }
+    : undefined;
+  const deferred = actions.some((a) => a.type === 'stop' && a.status === 'deferred') ? assessment : undefined;
+  const extra = { ...(deferred ? { deferred } : {}), ...(check ? { check } : {}) };
+  if (!wantsNotify) return { result, ...extra };
+
   const rules = [...new Set(result.violations.map((v) => v.rule))];
   const notifying = rules.filter((rule) => policy.actions[rule as RuleId]?.includes('notify'));
   const covered = reported !== undefined && notifying.every((rule) => reported.has(rule));
@@ -205,11 +221,11 @@ async function sweepResource(
       status: 'skipped',
       detail: `already notified: ${policy.statusTagKey}=${assessment.state?.tags?.[policy.statusTagKey] ?? ''}`,
     });
-    return { result, ...(deferred ? { deferred } : {}) };
+    return { result, ...extra };
   }
   // The digest sends it; its outcome is filled in then (see settleNotifications).
   actions.push({ type: 'notify', status: 'planned', detail: 'in the sweep digest' });
-  return { result, finding: { result, rules }, ...(deferred ? { deferred } : {}) };
+  return { result, finding: { result, rules }, ...extra };
 }
 
 /** Sweeps one account in one region. Throws only for a programming error; AWS failures are results. */
@@ -237,12 +253,14 @@ export async function sweepTarget(target: Target, options: SweepOptions): Promis
   const results: ResourceResult[] = new Array(refs.length);
   const news: SweepFinding[] = [];
   const deferredStops: Assessment[] = [];
+  const checks: SweepCheck[] = [];
   await forEachBounded(refs, options.concurrency, async (ref, index) => {
     const swept = await sweepResource(ref, target, source, options, now);
     results[index] = swept.result;
     if (swept.finding) news.push(swept.finding);
     if (swept.deferred) deferredStops.push(swept.deferred);
+    if (swept.check) checks.push(swept.check);
     options.onResult?.(swept.result);
   });
-  return { target, results, news, listErrors, deferredStops };
+  return { target, results, checks, news, listErrors, deferredStops };
 }

@@ -22,7 +22,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
-      await worker.handle(record.body);
+      // A redelivery (a failed or timed-out attempt) may follow status-tag repairs: see sweep/security-hub.ts.
+      await worker.handle(record.body, Number(record.attributes?.ApproximateReceiveCount) || 1);
     } catch (error) {
       worker.logger.error('sweep target failed: SQS will retry it', {
         messageId: record.messageId,

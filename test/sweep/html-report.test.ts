@@ -111,6 +111,7 @@ describe('scan --html', () => {
           news: [],
           listErrors: [],
           deferredStops: [],
+          checks: [],
           results: [
             {
               resource: {

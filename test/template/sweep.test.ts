@@ -31,6 +31,7 @@ beforeAll(async () => {
     '--param=sweepConcurrency=3',
     '--param=sweepAccounts=111122223333,444455556666',
     `--param=organizationId=${ORG}`,
+    '--param=securityHub=true',
   ]));
 }, 2 * PACKAGE_TIMEOUT_MS);
 
@@ -65,9 +66,13 @@ function grants(fnLogicalId: string): Map<string, string[]> {
   );
   const out = new Map<string, string[]>();
   for (const s of statements) {
-    // Single-account stacks deny assuming any role (see organization/central.ts); the rest are allows.
+    // Single-account stacks deny assuming any role (see organization/central.ts), and without the stage param
+    // securityHub the worker is denied the findings queue; the rest are allows.
     if (s.Effect === 'Deny') {
-      expect(s).toEqual({ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' });
+      expect([
+        { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' },
+        { Effect: 'Deny', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FindingsQueue', 'Arn'] } },
+      ]).toContainEqual(s);
       continue;
     }
     expect(s.Effect).toBe('Allow');
@@ -211,6 +216,73 @@ describe('scheduled sweep', () => {
       'Errors "sm-guardrails-dev-sweepStart"',
       'Errors "sm-guardrails-dev-sweepWorker"',
     ]);
+  });
+
+  it('securityHub: the worker sends its results to the findings queue only with the stage param', () => {
+    const statementsOf = (t: CfnTemplate) =>
+      (
+        props(t, targetOf(props(t, 'SweepWorkerLambdaFunction').Role) ?? '').Policies as {
+          PolicyDocument: { Statement: Statement[] };
+        }[]
+      )
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => targetOf(st.Resource) === 'FindingsQueue');
+    // Off (the default): no queue URL, and SendMessage on the findings queue denied.
+    expect(
+      env(template, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_FINDINGS_QUEUE_URL || undefined,
+    ).toBeUndefined();
+    expect(statementsOf(template)).toEqual([
+      { Effect: 'Deny', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FindingsQueue', 'Arn'] } },
+    ]);
+    // On: the queue's URL and SendMessage on it, nothing more.
+    expect(env(custom, 'SweepWorkerLambdaFunction').SM_GUARDRAILS_FINDINGS_QUEUE_URL).toEqual({
+      Ref: 'FindingsQueue',
+    });
+    expect(statementsOf(custom)).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FindingsQueue', 'Arn'] } },
+    ]);
+    // The queue takes messages from the guardrails' roles only (a forged message could archive findings),
+    // in both stacks: the event functions' destinations and the sweep worker.
+    for (const t of [template, custom]) {
+      const [policy] = resourcesOfType(t, 'AWS::SQS::QueuePolicy')
+        .map(([, r]) => r.Properties as { Queues: unknown[]; PolicyDocument: { Statement: unknown[] } })
+        .filter((p) => p.Queues.map(targetOf).includes('FindingsQueue'));
+      expect(policy?.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'OnlyTheGuardrailsSendFindings',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': ['FindingsQueue', 'Arn'] },
+          Condition: {
+            ArnNotEquals: {
+              'aws:PrincipalArn': ['NotebookInstancesRole', 'StudioRole', 'TagsRole', 'SweepWorkerRole'].map(
+                (role) => ({ 'Fn::GetAtt': [role, 'Arn'] }),
+              ),
+            },
+          },
+        },
+      ]);
+      // Every role that sends there is in it.
+      const senders = resourcesOfType(t, 'AWS::IAM::Role')
+        .filter(([, r]) =>
+          ((r.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).some((p) =>
+            p.PolicyDocument.Statement.some(
+              (st) =>
+                st.Effect === 'Allow' &&
+                asList(st.Action).includes('sqs:SendMessage') &&
+                asList(st.Resource).some((r) => targetOf(r) === 'FindingsQueue'),
+            ),
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+      expect(senders).toEqual(
+        t === custom
+          ? ['NotebookInstancesRole', 'StudioRole', 'SweepWorkerRole', 'TagsRole']
+          : ['NotebookInstancesRole', 'StudioRole', 'TagsRole'],
+      );
+    }
   });
 
   it.each(['sweepStart', 'sweepWorker'])(
