@@ -15,6 +15,7 @@ import { ASFF_REQUIRED } from '#emulator/securityhub';
 import { FINDING_TYPE, findingId, type ReportForFindings } from '#securityhub/asff';
 import { handleFindingsMessage, parseDestinationRecord, SecurityHubClients } from '#securityhub/lambda';
 import { FindingsImportError, importFindings } from '#securityhub/sink';
+import { ROOT_ACCESS_VIOLATION } from '../support/findings.ts';
 import { sampleEvents } from '../support/sample-events.ts';
 
 const HOME = '111122223333';
@@ -91,16 +92,7 @@ function notebookReport(account: string, overrides: Partial<ReportForFindings> =
       identityCenterUserId: '94482488-3041-7026-18f3-be45837cd0e4',
       identityStoreArn: `arn:aws:identitystore::${HOME}:identitystore/d-1234567890`,
     },
-    violations: [
-      {
-        rule: 'notebook-root-access',
-        severity: 'high',
-        message: 'root access enabled',
-        seen: 'RootAccess=Enabled',
-        required: 'RootAccess=Disabled',
-        fix: 'UpdateNotebookInstance with RootAccess=Disabled (stop it first).',
-      },
-    ],
+    violations: [ROOT_ACCESS_VIOLATION],
     passed: ['notebook-direct-internet-access'],
     ...overrides,
   };

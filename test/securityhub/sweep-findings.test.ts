@@ -18,6 +18,8 @@ import {
 } from '#securityhub/sweep-message';
 import { createStoreClient, ensureTable } from '../../store/table.ts';
 import { SweepWorker, sweepWorkerConfig } from '../../sweep/lambda.ts';
+import { ROOT_ACCESS_VIOLATION } from '../support/findings.ts';
+import { seedCompliantNotebook } from '../support/live.ts';
 
 const HOME = '111122223333';
 const MEMBER = '444455556666';
@@ -76,17 +78,10 @@ const sweepBody = (sweepId: string) =>
   JSON.stringify({ kind: 'sm-guardrails/sweep', sweepId, account: MEMBER, region: REGION });
 
 function seedCompliant(name: string, tags: Array<{ Key: string; Value: string }> = [], account = MEMBER) {
-  const key = emulator.seed.kmsKey({ region: REGION, accountId: account });
-  return emulator.seed.notebookInstance({
+  const kmsKeyId = emulator.seed.kmsKey({ region: REGION, accountId: account });
+  return seedCompliantNotebook(emulator, name, {
     account,
-    name,
-    region: REGION,
-    status: 'InService',
-    directInternetAccess: 'Disabled',
-    rootAccess: 'Disabled',
-    subnetId: 'subnet-1',
-    kmsKeyId: key,
-    imdsMinimumVersion: '2',
+    kmsKeyId,
     tags: [{ Key: 'project', Value: 'p' }, ...tags],
   });
 }
@@ -120,16 +115,7 @@ async function earlierEventFinding(name: string, at: string): Promise<void> {
     verdict: 'noncompliant',
     resource: { type: 'notebook-instance', arn: arnOf(name), name },
     actor: { type: 'IAMUser', arn: `arn:aws:iam::${MEMBER}:user/alice` },
-    violations: [
-      {
-        rule: 'notebook-root-access',
-        severity: 'high',
-        message: 'root access enabled',
-        seen: 'RootAccess=Enabled',
-        required: 'RootAccess=Disabled',
-        fix: 'disable it',
-      },
-    ],
+    violations: [ROOT_ACCESS_VIOLATION],
   };
   await importFindings(report, at, (l) => hub.for(l));
 }
