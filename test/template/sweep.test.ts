@@ -2,6 +2,7 @@
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '#core/types';
 import { DEFAULT_LISTERS } from '../../sweep/listers.ts';
@@ -283,6 +284,63 @@ describe('scheduled sweep', () => {
           : ['NotebookInstancesRole', 'StudioRole', 'TagsRole'],
       );
     }
+  });
+
+  it('the findings queue policy, as IAM evaluates it: the guardrails roles may send, a user with sqs:* may not', async () => {
+    const ACCOUNT = '111122223333';
+    const queueArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:sm-guardrails-dev-findings`;
+    const roleArn = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${props(custom, id).RoleName as string}`;
+    // The template's references, resolved as CloudFormation would.
+    const resolve = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(resolve);
+      if (v && typeof v === 'object') {
+        const att = (v as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+        if (att) return att[0] === 'FindingsQueue' ? queueArn : roleArn(att[0]);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+      }
+      return v;
+    };
+    const [queuePolicy] = resourcesOfType(custom, 'AWS::SQS::QueuePolicy')
+      .map(([, r]) => r.Properties as { Queues: unknown[]; PolicyDocument: unknown })
+      .filter((p) => p.Queues.map(targetOf).includes('FindingsQueue'));
+    // A role's session: IAM sets aws:PrincipalArn to the role's ARN (the simulator takes it as given).
+    const sendAllowed = async (principalArn: string) => {
+      const role = /^arn:aws:iam::\d{12}:role\/(.+)$/.exec(principalArn)?.[1];
+      const response = await runSimulation(
+        {
+          request: {
+            principal: role ? `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/session` : principalArn,
+            action: 'sqs:SendMessage',
+            resource: { resource: queueArn, accountId: ACCOUNT },
+            contextVariables: { 'aws:PrincipalArn': principalArn },
+          },
+          // The caller's own policies allow it: only the queue policy can stop it.
+          identityPolicies: [
+            {
+              name: 'sqs',
+              policy: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+              },
+            },
+          ],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: resolve(queuePolicy?.PolicyDocument),
+        },
+        {},
+      );
+      if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors));
+      return response.overallResult;
+    };
+    for (const role of ['NotebookInstancesRole', 'StudioRole', 'TagsRole', 'SweepWorkerRole'])
+      expect(await sendAllowed(roleArn(role)), role).toBe('Allowed');
+    for (const forger of [
+      `arn:aws:iam::${ACCOUNT}:role/DataScientist`,
+      `arn:aws:iam::${ACCOUNT}:user/alice`,
+      roleArn('SecurityHubRole'),
+    ])
+      expect(await sendAllowed(forger), forger).toBe('ExplicitlyDenied');
   });
 
   it.each(['sweepStart', 'sweepWorker'])(
