@@ -292,6 +292,31 @@ const sdkCompactErrors = {
   },
 };
 
+// node-crypto-hashes: the SDK's SHA-256 (SigV4 signatures) and MD5 (SQS message checks) are node:crypto's; each
+// carries a pure-JS fallback (5 KB) for a runtime whose crypto lacks the algorithm, which Node 22 on Lambda never
+// is (it has both; FIPS mode, which has no MD5, is off unless NODE_OPTIONS turns it on, and ours does not). The
+// fallbacks become classes that throw, naming the cause, should it ever happen. test/template/sdk-hashes.test.ts
+// checks the bundled clients' signatures and SQS's MD5 check against the emulator.
+const HASH_FALLBACK = /^\.\/(Sha256Js|Md5Js)$/;
+const HASH_NODE =
+  /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/](sha256[\\/]Sha256Node|md5[\\/]Md5Node)\.js$/;
+const nodeCryptoHashes = {
+  name: 'node-crypto-hashes',
+  setup(build) {
+    build.onResolve({ filter: HASH_FALLBACK }, (args) =>
+      HASH_NODE.test(args.importer)
+        ? { path: args.path.slice(2), namespace: 'node-crypto-hashes' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-crypto-hashes' }, (args) => ({
+      contents:
+        `export class ${args.path} { constructor() { throw new Error(` +
+        `"${args.path}: node:crypto lacks the hash and its pure-JS fallback is not bundled (scripts/esbuild-plugins.cjs)"); } }\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, and Security Hub's resource details that the
 // guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -300,6 +325,7 @@ const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuil
 const codePlugins = [
   sdkPackageVersionOnly,
   sdkCompactErrors,
+  nodeCryptoHashes,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];

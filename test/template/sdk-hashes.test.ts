@@ -1,0 +1,160 @@
+// The hashes of the deployed bundles (scripts/esbuild-plugins.cjs, node-crypto-hashes: node:crypto only, the
+// pure-JS fallbacks left out): the bundled clients' SigV4 signatures verify, and SQS's MD5 check of a sent
+// message still runs, passing a right digest and rejecting a wrong one.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '#emulator/index';
+import { DEPLOY_OPTIONS } from '../../bench/bundle.ts';
+import { type Exchange, type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CREDENTIALS = { accessKeyId: 'AKIDPROBE', secretAccessKey: 'probe-secret-key' };
+
+// One call of each protocol the functions use (JSON: KMS, SQS, DynamoDB; query: IAM, SNS), and a message whose
+// MD5 the SQS client checks.
+const PROBE = `
+import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { IAMClient, ListRoleTagsCommand } from '@aws-sdk/client-iam';
+import { KMSClient, DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { SNSClient, CreateTopicCommand } from '@aws-sdk/client-sns';
+import { SQSClient, CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+
+const settle = (p) => p.then(() => 'ok', (e) => e.name + ': ' + e.message);
+
+export async function run(endpoint, credentials) {
+  const config = { endpoint, region: 'us-east-1', maxAttempts: 1, credentials };
+  const sqs = new SQSClient(config);
+  const clients = [sqs, new DynamoDBClient(config), new IAMClient(config), new KMSClient(config), new SNSClient(config)];
+  const out = {};
+  out.signed = await Promise.all([
+    settle(clients[1].send(new DescribeTableCommand({ TableName: 'missing' }))),
+    settle(clients[2].send(new ListRoleTagsCommand({ RoleName: 'missing' }))),
+    settle(clients[3].send(new DescribeKeyCommand({ KeyId: 'alias/missing' }))),
+    settle(clients[4].send(new CreateTopicCommand({ Name: 'probe' }))),
+  ]);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'probe' }));
+  out.sent = await settle(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a message, its MD5 checked' })));
+  globalThis.alterNextMd5 = true;
+  out.tampered = await settle(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'another message' })));
+  for (const client of clients) client.destroy();
+  return out;
+}
+`;
+
+let emulator: Emulator;
+let proxy: RecordingProxy;
+let bundle: string;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  proxy = await startRecordingProxy(emulator.endpoint);
+  const dir = path.join(tmpdir(), `sdk-hashes-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  bundle = path.join(dir, 'probe.mjs');
+  const result = await build({
+    ...DEPLOY_OPTIONS,
+    sourcemap: false,
+    metafile: true,
+    absWorkingDir: ROOT,
+    stdin: { contents: PROBE, resolveDir: ROOT, sourcefile: 'probe.mjs', loader: 'js' },
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  // The cut is in effect: the fallbacks are not in the bundle, their stand-ins are.
+  const inOutput = Object.values(result.metafile?.outputs ?? {}).flatMap((o) =>
+    Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0),
+  );
+  expect(inOutput.map(([f]) => f).filter((f) => /checksum[\\/](sha256|md5)[\\/]\w+Js\.js$/.test(f))).toEqual(
+    [],
+  );
+  expect(readFileSync(bundle, 'utf8')).toContain('its pure-JS fallback is not bundled');
+});
+afterAll(async () => {
+  await proxy?.close();
+  await emulator?.close();
+});
+
+/** The request's signature computed again, with the unbundled SDK's signer, over the headers it signed. */
+async function expectedAuthorization(exchange: Exchange): Promise<string> {
+  const authorization = String(exchange.headers.authorization);
+  const scope = /Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
+  const signed = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
+  if (!scope) throw new Error(`no credential scope in ${authorization}`);
+  const url = new URL(exchange.path, 'http://placeholder');
+  const request = new HttpRequest({
+    method: exchange.method,
+    protocol: 'http:',
+    hostname: String(exchange.headers.host).split(':')[0],
+    port: Number(String(exchange.headers.host).split(':')[1]),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: Object.fromEntries(signed.map((h) => [h, String(exchange.headers[h])])),
+    body: exchange.body.toString('utf8'),
+  });
+  const amzDate = String(exchange.headers['x-amz-date']);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  const signer = new SignatureV4({
+    credentials: CREDENTIALS,
+    region: scope[2] as string,
+    service: scope[3] as string,
+    sha256: Sha256,
+  });
+  const again = await signer.sign(request, { signingDate });
+  return String(again.headers.authorization);
+}
+
+describe('hashes in the deployed bundle: node:crypto only', () => {
+  it('signatures verify for every protocol, and SQS checks each message MD5', async () => {
+    proxy.exchanges.length = 0;
+    const g = globalThis as { alterNextMd5?: boolean };
+    proxy.alter = (_sent, body) => {
+      if (!g.alterNextMd5) return body;
+      const answer = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      if (typeof answer.MD5OfMessageBody !== 'string') return body;
+      g.alterNextMd5 = false;
+      return Buffer.from(JSON.stringify({ ...answer, MD5OfMessageBody: '0'.repeat(32) }));
+    };
+    const probe = (await import(pathToFileURL(bundle).href)) as {
+      run(endpoint: string, credentials: typeof CREDENTIALS): Promise<Record<string, unknown>>;
+    };
+    const out = await probe.run(proxy.endpoint, CREDENTIALS);
+    proxy.alter = undefined;
+    // The calls reached the services (answers or their errors): what was signed was sent.
+    expect(out.signed).toEqual([
+      expect.stringMatching(/^ResourceNotFoundException/),
+      expect.stringMatching(/^NoSuchEntityException/),
+      expect.stringMatching(/^NotFoundException/),
+      'ok',
+    ]);
+    expect(out.sent).toBe('ok');
+    expect(out.tampered).toBe('Error: InvalidChecksumError');
+    const services = new Set<string>();
+    let hashedBodies = 0;
+    for (const exchange of proxy.exchanges) {
+      const authorization = String(exchange.headers.authorization);
+      services.add(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? '');
+      expect(authorization).toBe(await expectedAuthorization(exchange));
+      // The body's SHA-256 the signature covers (sent when the SDK computed it), checked against node:crypto.
+      const bodyHash = exchange.headers['x-amz-content-sha256'];
+      if (bodyHash !== undefined) {
+        expect(bodyHash).toBe(createHash('sha256').update(exchange.body).digest('hex'));
+        hashedBodies++;
+      }
+    }
+    expect([...services].sort()).toEqual(['dynamodb', 'iam', 'kms', 'sns', 'sqs']);
+    expect(hashedBodies).toBeGreaterThan(0);
+    // The check can fail: a signature over another signed header is another signature.
+    const first = proxy.exchanges[0] as Exchange;
+    const forged = { ...first, headers: { ...first.headers, 'amz-sdk-request': 'attempt=2; max=1' } };
+    expect(await expectedAuthorization(forged)).not.toBe(String(first.headers.authorization));
+  });
+});
