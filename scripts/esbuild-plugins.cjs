@@ -317,8 +317,8 @@ const nodeCryptoHashes = {
   },
 };
 
-// The schema modules: every shape with traits tree-shakable, and Security Hub's resource details that the
-// guardrails never send as documents (see the file).
+// The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
+// resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
 
 /** The plugins that change the bundled code (the source-map one rewrites only .map files). */

@@ -23,7 +23,7 @@ function stringConstants(source) {
 
 /** The module cut into its top-level declarations (each `var`/`const` with what follows it up to the next). */
 const declarations = (source) => source.split(/\n(?=(?:export )?(?:var|const) )/);
-const isErrorSchema = (block) => /^(?:export )?var [A-Za-z0-9_$]+ = \[-3,/.test(block);
+const isErrorSchema = (block) => /^(?:export )?var [A-Za-z0-9_$]+ = (?:\[-3,|__registerError\()/.test(block);
 
 /**
  * Tree-shakable schemas: a shape's traits are objects with computed keys naming the trait through a string
@@ -50,6 +50,46 @@ function literalTraitKeys(source) {
     })
     .join('\n');
   return changed ? out : undefined;
+}
+
+/**
+ * Compact error registrations: each of a client's error shapes (KMS: 48) is declared and then registered,
+ * `export var X$ = [-3, n0, _X, traits, members, types]; n0_registry.registerError(X$, X);`, 30 bytes of
+ * boilerplate each once minified. One local function builds the same array and registers it, in the same order:
+ * `export var X$ = __registerError(_X, traits, members, types, X)` (a required-member count last, when there
+ * is one). Only a module whose every registration has
+ * this exact form is rewritten.
+ */
+const ERROR_REGISTRATION =
+  /^export var ([A-Za-z0-9_$]+) = \[-3, n0, ([^,\n]+),\n {4}(.+),\n {4}(\[.*\]),\n {4}(\[.*\])(?:, (\d+))?\n\];\nn0_registry\.registerError\(\1, ([A-Za-z0-9_$]+)\);$/gm;
+const REGISTRY = 'const n0_registry = new TypeRegistry(n0);\n';
+const REGISTER_ERROR =
+  'const __registerError = (name, traits, members, types, ctor, required) => {\n' +
+  '    const schema = [-3, n0, name, traits, members, types];\n' +
+  '    if (required !== undefined) schema.push(required);\n' +
+  '    n0_registry.registerError(schema, ctor);\n' +
+  '    return schema;\n' +
+  '};\n';
+
+function compactErrorRegistrations(source) {
+  const registrations = source.split('n0_registry.registerError(').length - 1;
+  if (registrations === 0 || source.split(REGISTRY).length !== 2 || source.includes('__registerError')) {
+    return undefined;
+  }
+  let rewritten = 0;
+  const out = source.replace(ERROR_REGISTRATION, (_all, name, id, traits, members, types, required, ctor) => {
+    rewritten++;
+    const args = [id, traits, members, types, ctor, ...(required === undefined ? [] : [required])];
+    return `export var ${name} = __registerError(${args.join(', ')});`;
+  });
+  if (rewritten !== registrations) return undefined;
+  return out.replace(REGISTRY, REGISTRY + REGISTER_ERROR);
+}
+
+/** Both rewrites of a schema module (each only where it understands the module). */
+function rewriteSchemas(source) {
+  const compact = compactErrorRegistrations(source) ?? source;
+  return literalTraitKeys(compact) ?? (compact === source ? undefined : compact);
 }
 
 /**
@@ -88,8 +128,8 @@ const sdkTreeShakableSchemas = {
   name: 'sdk-tree-shakable-schemas',
   setup(build) {
     build.onLoad({ filter: SDK_SCHEMAS }, (args) => {
-      const literal = literalTraitKeys(readFileSync(args.path, 'utf8'));
-      return literal ? { contents: literal, loader: 'js' } : undefined;
+      const rewritten = rewriteSchemas(readFileSync(args.path, 'utf8'));
+      return rewritten ? { contents: rewritten, loader: 'js' } : undefined;
     });
   },
 };
@@ -101,7 +141,7 @@ const securityHubResourceDetails = {
     build.onLoad({ filter: SECURITY_HUB_SCHEMAS }, (args) => {
       const documents = resourceDetailsAsDocuments(readFileSync(args.path, 'utf8'));
       if (!documents) return undefined;
-      return { contents: literalTraitKeys(documents) ?? documents, loader: 'js' };
+      return { contents: rewriteSchemas(documents) ?? documents, loader: 'js' };
     });
   },
 };
@@ -110,6 +150,8 @@ module.exports = {
   sdkTreeShakableSchemas,
   securityHubResourceDetails,
   literalTraitKeys,
+  compactErrorRegistrations,
+  rewriteSchemas,
   resourceDetailsAsDocuments,
   RESOURCE_DETAILS_SENT,
 };
