@@ -317,6 +317,56 @@ const nodeCryptoHashes = {
   },
 };
 
+// sdk-unused-parts: three SDK modules no guardrails call reaches on Lambda, each imported by one module only,
+// become stand-ins (test/template/sdk-unused-parts.test.ts):
+// - signature-v4's HeaderFormatter encodes event-stream message headers for signMessage; the event-stream codec
+//   is not bundled (serverless.yml alias) and no operation streams: signMessage throws, naming the cause.
+// - The region from EC2 instance metadata, the last resort when neither the client config nor AWS_REGION names
+//   one: the functions always name it, and Lambda has no instance metadata (the SDK's lookup fails there and
+//   answers no region, as the stand-in does at once).
+// - S3's endpoint parameters, resolved for S3 clients only (none here): throws, naming the cause.
+const unavailable = (what) =>
+  `() => { throw new Error(${JSON.stringify(`${what} is not bundled in the guardrails functions (scripts/esbuild-plugins.cjs)`)}); }`;
+const UNUSED_PARTS = [
+  {
+    importer: /[\\/]@smithy[\\/]signature-v4[\\/]dist-es[\\/]SignatureV4\.js$/,
+    path: './HeaderFormatter',
+    contents: `export class HeaderFormatter { format = ${unavailable('Event-stream message signing')}; }\n`,
+  },
+  {
+    importer:
+      /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/](config-resolver[\\/]regionConfig[\\/]config|defaults-mode[\\/]resolveDefaultsModeConfig)\.js$/,
+    path: /^(\.\/|\.\.\/config-resolver\/regionConfig\/)getInstanceMetadataRegion$/,
+    contents: 'export const getInstanceMetadataRegion = async () => undefined;\n',
+  },
+  {
+    importer:
+      /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]endpoints[\\/]middleware-endpoint[\\/]adaptors[\\/]getEndpointFromInstructions\.js$/,
+    path: '../service-customizations',
+    contents: `export const resolveParamsForS3 = ${unavailable("S3's endpoint parameters")};\n`,
+  },
+];
+const sdkUnusedParts = {
+  name: 'sdk-unused-parts',
+  setup(build) {
+    build.onResolve(
+      { filter: /HeaderFormatter$|getInstanceMetadataRegion$|service-customizations$/ },
+      (args) => {
+        const index = UNUSED_PARTS.findIndex(
+          (part) =>
+            part.importer.test(args.importer) &&
+            (typeof part.path === 'string' ? part.path === args.path : part.path.test(args.path)),
+        );
+        return index < 0 ? undefined : { path: String(index), namespace: 'sdk-unused-parts' };
+      },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'sdk-unused-parts' }, (args) => ({
+      contents: UNUSED_PARTS[Number(args.path)].contents,
+      loader: 'js',
+    }));
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
 // resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -326,6 +376,7 @@ const codePlugins = [
   sdkPackageVersionOnly,
   sdkCompactErrors,
   nodeCryptoHashes,
+  sdkUnusedParts,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];
