@@ -7,7 +7,7 @@
 // still point at the TypeScript source; library frames show the bundle position instead.
 'use strict';
 
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -367,6 +367,61 @@ const sdkUnusedParts = {
   },
 };
 
+// sdk-shared-modules: some modules are byte for byte the same in every client (the auth extension configuration,
+// the runtime extensions), yet each client's copy is bundled. A copy whose content, and that of every module it
+// imports relatively, equals the first installed client's (in name order) re-exports that one instead: the same
+// code, bundled once. These modules define functions only (no state a client could share); a client with its own
+// node_modules (other dependency versions) is never merged. test/template/sdk-trim.test.ts's probe (every client,
+// every kind of failure) is built with it.
+const CLIENT_FILE = /^(.*[\\/]node_modules[\\/]@aws-sdk[\\/])(client-[a-z0-9-]+)[\\/]dist-es[\\/](.+\.js)$/;
+const SHARED_FILES = /^(auth[\\/]httpAuthExtensionConfiguration|runtimeExtensions)\.js$/;
+
+/** Whether `rel` and everything it imports relatively are the same files in both client folders. */
+function sameModule(dirA, dirB, rel, seen = new Set()) {
+  if (seen.has(rel)) return true;
+  seen.add(rel);
+  let a;
+  let b;
+  try {
+    a = readFileSync(path.join(dirA, rel), 'utf8');
+    b = readFileSync(path.join(dirB, rel), 'utf8');
+  } catch {
+    return false;
+  }
+  if (a !== b) return false;
+  for (const m of a.matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
+    const target = path.join(path.dirname(rel), m[1]);
+    if (!sameModule(dirA, dirB, target.endsWith('.js') ? target : `${target}.js`, seen)) return false;
+  }
+  return true;
+}
+
+const sdkSharedModules = {
+  name: 'sdk-shared-modules',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]/ }, (args) => {
+      const m = CLIENT_FILE.exec(args.path);
+      if (!m || !SHARED_FILES.test(m[3])) return undefined;
+      const [, scope, client, rel] = m;
+      const hasOwnDependencies = (name) => existsSync(path.join(scope, name, 'node_modules'));
+      if (hasOwnDependencies(client)) return undefined;
+      const first = readdirSync(scope)
+        .filter((name) => name.startsWith('client-'))
+        .sort()
+        .find(
+          (name) =>
+            !hasOwnDependencies(name) &&
+            sameModule(path.join(scope, name, 'dist-es'), path.join(scope, client, 'dist-es'), rel),
+        );
+      if (!first || first === client) return undefined;
+      return {
+        contents: `export * from ${JSON.stringify(path.join(scope, first, 'dist-es', rel))};\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
 // resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -377,6 +432,7 @@ const codePlugins = [
   sdkCompactErrors,
   nodeCryptoHashes,
   sdkUnusedParts,
+  sdkSharedModules,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];

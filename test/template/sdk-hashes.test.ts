@@ -1,6 +1,7 @@
 // The hashes of the deployed bundles (scripts/esbuild-plugins.cjs, node-crypto-hashes: node:crypto only, the
 // pure-JS fallbacks left out): the bundled clients' SigV4 signatures verify, and SQS's MD5 check of a sent
-// message still runs, passing a right digest and rejecting a wrong one.
+// message still runs, passing a right digest and rejecting a wrong one. The same calls prove the clients built
+// from the modules they share (sdk-shared-modules).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,11 @@ beforeAll(async () => {
     [],
   );
   expect(readFileSync(bundle, 'utf8')).toContain('its pure-JS fallback is not bundled');
+  // sdk-shared-modules: the five clients share one copy of the modules that are the same in each (the calls
+  // below go through all five).
+  for (const shared of ['auth/httpAuthExtensionConfiguration.js', 'dist-es/runtimeExtensions.js']) {
+    expect(inOutput.filter(([f]) => f.endsWith(shared)).length, shared).toBe(1);
+  }
 });
 afterAll(async () => {
   await proxy?.close();
