@@ -3,20 +3,16 @@
 // message still runs, passing a right digest and rejecting a wrong one. The same calls prove the clients built
 // from the modules they share (sdk-shared-modules).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#emulator/index';
-import { DEPLOY_OPTIONS } from '../../bench/bundle.ts';
+import { bundleDeployedProbe } from '../support/deployed-probe.ts';
 import { type Exchange, type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CREDENTIALS = { accessKeyId: 'AKIDPROBE', secretAccessKey: 'probe-secret-key' };
 
 // One call of each protocol the functions use (JSON: KMS, SQS, DynamoDB; query: IAM, SNS), and a message whose
@@ -56,30 +52,16 @@ let bundle: string;
 beforeAll(async () => {
   emulator = await startEmulator();
   proxy = await startRecordingProxy(emulator.endpoint);
-  const dir = path.join(tmpdir(), `sdk-hashes-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  bundle = path.join(dir, 'probe.mjs');
-  const result = await build({
-    ...DEPLOY_OPTIONS,
-    sourcemap: false,
-    metafile: true,
-    absWorkingDir: ROOT,
-    stdin: { contents: PROBE, resolveDir: ROOT, sourcefile: 'probe.mjs', loader: 'js' },
-    outfile: bundle,
-    logLevel: 'error',
-  });
+  const probe = await bundleDeployedProbe(PROBE, 'sdk-hashes');
+  bundle = probe.file;
   // The cut is in effect: the fallbacks are not in the bundle, their stand-ins are.
-  const inOutput = Object.values(result.metafile?.outputs ?? {}).flatMap((o) =>
-    Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0),
-  );
-  expect(inOutput.map(([f]) => f).filter((f) => /checksum[\\/](sha256|md5)[\\/]\w+Js\.js$/.test(f))).toEqual(
-    [],
-  );
+  const inOutput = probe.inOutput;
+  expect(inOutput.filter((f) => /checksum[\\/](sha256|md5)[\\/]\w+Js\.js$/.test(f))).toEqual([]);
   expect(readFileSync(bundle, 'utf8')).toContain('its pure-JS fallback is not bundled');
   // sdk-shared-modules: the five clients share one copy of the modules that are the same in each (the calls
   // below go through all five).
   for (const shared of ['auth/httpAuthExtensionConfiguration.js', 'dist-es/runtimeExtensions.js']) {
-    expect(inOutput.filter(([f]) => f.endsWith(shared)).length, shared).toBe(1);
+    expect(inOutput.filter((f) => f.endsWith(shared)).length, shared).toBe(1);
   }
 });
 afterAll(async () => {

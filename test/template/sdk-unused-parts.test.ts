@@ -2,15 +2,9 @@
 // from the deployed bundles, and their stand-ins answer as the plugin says: event-stream message signing and S3
 // endpoint parameters fail naming the cause; the instance-metadata region is none, so a client given no region
 // still fails with the SDK's own "Region is missing". Requests are signed as before: sdk-hashes.test.ts.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOY_OPTIONS } from '../../bench/bundle.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { bundleDeployedProbe } from '../support/deployed-probe.ts';
 
 const PROBE = `
 import { Sha256 } from '@smithy/core/checksum';
@@ -43,23 +37,7 @@ export async function run() {
 let bundle: string;
 let inOutput: string[];
 beforeAll(async () => {
-  const dir = path.join(tmpdir(), `sdk-unused-parts-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  bundle = path.join(dir, 'probe.mjs');
-  const result = await build({
-    ...DEPLOY_OPTIONS,
-    sourcemap: false,
-    metafile: true,
-    absWorkingDir: ROOT,
-    stdin: { contents: PROBE, resolveDir: ROOT, sourcefile: 'probe.mjs', loader: 'js' },
-    outfile: bundle,
-    logLevel: 'error',
-  });
-  inOutput = Object.values(result.metafile?.outputs ?? {}).flatMap((o) =>
-    Object.entries(o.inputs)
-      .filter(([, i]) => i.bytesInOutput > 0)
-      .map(([f]) => f),
-  );
+  ({ file: bundle, inOutput } = await bundleDeployedProbe(PROBE, 'sdk-unused-parts'));
 });
 
 describe('sdk-unused-parts', () => {
