@@ -317,7 +317,7 @@ const nodeCryptoHashes = {
   },
 };
 
-// sdk-unused-parts: three SDK modules no guardrails call reaches on Lambda, each imported by one module only,
+// sdk-unused-parts: SDK modules no guardrails call reaches on Lambda, each imported by one or two modules only,
 // become stand-ins (test/template/sdk-unused-parts.test.ts):
 // - signature-v4's HeaderFormatter encodes event-stream message headers for signMessage; the event-stream codec
 //   is not bundled (serverless.yml alias) and no operation streams: signMessage throws, naming the cause.
@@ -327,6 +327,21 @@ const nodeCryptoHashes = {
 // - S3's endpoint parameters, resolved for S3 clients only (none here): throws, naming the cause.
 const unavailable = (what) =>
   `() => { throw new Error(${JSON.stringify(`${what} is not bundled in the guardrails functions (scripts/esbuild-plugins.cjs)`)}); }`;
+// - The shared config files (~/.aws/config and credentials, AWS_CONFIG_FILE, 2.3 KB): Lambda has none (the deployment
+//   ships none and sets no AWS_CONFIG_FILE), so every setting comes from the client config, the environment or
+//   the SDK's default. The stand-in answers every setting as the SDK does when the files are absent: the
+//   selector of an empty profile, else "not found" (the next source is asked).
+const SHARED_CONFIG_FILES_ABSENT = `import { CredentialsProviderError } from "../property-provider/CredentialsProviderError";
+export const fromSharedConfigFiles = (configSelector, { preferredFile = "config", ...init } = {}) => async () => {
+  try {
+    const value = configSelector({}, {});
+    if (value === undefined) throw new Error();
+    return value;
+  } catch (e) {
+    throw new CredentialsProviderError(e.message || "Not found: the shared config files are not read in the guardrails functions (scripts/esbuild-plugins.cjs)", { logger: init.logger });
+  }
+};
+`;
 const UNUSED_PARTS = [
   {
     importer: /[\\/]@smithy[\\/]signature-v4[\\/]dist-es[\\/]SignatureV4\.js$/,
@@ -341,6 +356,12 @@ const UNUSED_PARTS = [
   },
   {
     importer:
+      /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]node-config-provider[\\/]configLoader\.js$/,
+    path: './fromSharedConfigFiles',
+    contents: SHARED_CONFIG_FILES_ABSENT,
+  },
+  {
+    importer:
       /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]endpoints[\\/]middleware-endpoint[\\/]adaptors[\\/]getEndpointFromInstructions\.js$/,
     path: '../service-customizations',
     contents: `export const resolveParamsForS3 = ${unavailable("S3's endpoint parameters")};\n`,
@@ -350,18 +371,27 @@ const sdkUnusedParts = {
   name: 'sdk-unused-parts',
   setup(build) {
     build.onResolve(
-      { filter: /HeaderFormatter$|getInstanceMetadataRegion$|service-customizations$/ },
+      {
+        filter: /HeaderFormatter$|getInstanceMetadataRegion$|service-customizations$|fromSharedConfigFiles$/,
+      },
       (args) => {
         const index = UNUSED_PARTS.findIndex(
           (part) =>
             part.importer.test(args.importer) &&
             (typeof part.path === 'string' ? part.path === args.path : part.path.test(args.path)),
         );
-        return index < 0 ? undefined : { path: String(index), namespace: 'sdk-unused-parts' };
+        if (index < 0) return undefined;
+        // The stand-in's own imports resolve from where the module it replaces lives.
+        return {
+          path: String(index),
+          namespace: 'sdk-unused-parts',
+          pluginData: { resolveDir: path.dirname(args.importer) },
+        };
       },
     );
     build.onLoad({ filter: /.*/, namespace: 'sdk-unused-parts' }, (args) => ({
       contents: UNUSED_PARTS[Number(args.path)].contents,
+      resolveDir: args.pluginData.resolveDir,
       loader: 'js',
     }));
   },

@@ -15,12 +15,18 @@ export interface DeployedProbe {
   inOutput: string[];
 }
 
-export async function bundleDeployedProbe(source: string, name: string): Promise<DeployedProbe> {
+/** `unmodified`: the same options with the SDK as published (no plugin, no alias), to compare with. */
+export async function bundleDeployedProbe(
+  source: string,
+  name: string,
+  { unmodified = false } = {},
+): Promise<DeployedProbe> {
   const dir = path.join(tmpdir(), `${name}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'probe.mjs');
+  const file = path.join(dir, unmodified ? 'probe-unmodified.mjs' : 'probe.mjs');
   const result = await build({
     ...DEPLOY_OPTIONS,
+    ...(unmodified ? { plugins: [], alias: {} } : {}),
     sourcemap: false,
     metafile: true,
     absWorkingDir: ROOT,
