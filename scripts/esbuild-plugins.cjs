@@ -452,6 +452,77 @@ const sdkSharedModules = {
   },
 };
 
+// sdk-shared-runtime-config: a client's runtimeConfig.js (its Node defaults) is the same text in several clients
+// but for what its two relative imports bring: its package.json and its runtimeConfig.shared.js. Where the text
+// is byte for byte the first installed client's, the function is written once, taking those two as parameters,
+// and each client calls it with its own: the same code over the same values. Proven with sdk-shared-modules.
+const PACKAGE_INFO = 'import packageInfo from "../package.json";\n';
+const SHARED_RUNTIME_CONFIG =
+  'import { getRuntimeConfig as getSharedRuntimeConfig } from "./runtimeConfig.shared";\n';
+const GET_RUNTIME_CONFIG = 'export const getRuntimeConfig = (config) => {';
+const RUNTIME_CONFIG_FILE = /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]runtimeConfig\.js$/;
+
+/** The text, if it is one this plugin shares: its only relative imports the two, its one export the function. */
+function shareableRuntimeConfig(source) {
+  const relative = source.match(/from "\.{1,2}\/[^"]+"/g) ?? [];
+  const once = (text) => source.split(text).length === 2;
+  return (
+    relative.length === 2 && once(PACKAGE_INFO) && once(SHARED_RUNTIME_CONFIG) && once(GET_RUNTIME_CONFIG)
+  );
+}
+
+const sdkSharedRuntimeConfig = {
+  name: 'sdk-shared-runtime-config',
+  setup(build) {
+    build.onLoad({ filter: RUNTIME_CONFIG_FILE, namespace: 'file' }, (args) => {
+      const m = CLIENT_FILE.exec(args.path);
+      if (!m) return undefined;
+      const [, scope, client, rel] = m;
+      const source = readFileSync(args.path, 'utf8');
+      if (!shareableRuntimeConfig(source) || existsSync(path.join(scope, client, 'node_modules')))
+        return undefined;
+      const same = readdirSync(scope)
+        .filter((name) => name.startsWith('client-'))
+        .sort()
+        .filter((name) => {
+          const file = path.join(scope, name, 'dist-es', rel);
+          return (
+            !existsSync(path.join(scope, name, 'node_modules')) &&
+            existsSync(file) &&
+            readFileSync(file, 'utf8') === source
+          );
+        });
+      // A text of its own: nothing to share.
+      const first = same[0];
+      if (same.length < 2 || !first) return undefined;
+      return {
+        contents:
+          PACKAGE_INFO +
+          SHARED_RUNTIME_CONFIG +
+          `import { makeGetRuntimeConfig } from ${JSON.stringify(`sdk-shared-runtime-config:${first}`)};\n` +
+          'export const getRuntimeConfig = makeGetRuntimeConfig(packageInfo, getSharedRuntimeConfig);\n',
+        loader: 'js',
+      };
+    });
+    build.onResolve({ filter: /^sdk-shared-runtime-config:/ }, (args) => {
+      const client = args.path.slice('sdk-shared-runtime-config:'.length);
+      const dir = path.resolve(path.dirname(args.importer), '..', '..', client, 'dist-es');
+      return { path: path.join(dir, 'runtimeConfig.js'), namespace: 'sdk-shared-runtime-config' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shared-runtime-config' }, (args) => ({
+      contents: readFileSync(args.path, 'utf8')
+        .replace(PACKAGE_INFO, '')
+        .replace(SHARED_RUNTIME_CONFIG, '')
+        .replace(
+          GET_RUNTIME_CONFIG,
+          'export const makeGetRuntimeConfig = (packageInfo, getSharedRuntimeConfig) => (config) => {',
+        ),
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
 // resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -463,6 +534,7 @@ const codePlugins = [
   nodeCryptoHashes,
   sdkUnusedParts,
   sdkSharedModules,
+  sdkSharedRuntimeConfig,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];

@@ -4,6 +4,7 @@
 // from the modules they share (sdk-shared-modules).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
@@ -11,6 +12,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#emulator/index';
 import { bundleDeployedProbe } from '../support/deployed-probe.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
 import { type Exchange, type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDPROBE', secretAccessKey: 'probe-secret-key' };
@@ -63,11 +67,23 @@ beforeAll(async () => {
   for (const shared of ['auth/httpAuthExtensionConfiguration.js', 'dist-es/runtimeExtensions.js']) {
     expect(inOutput.filter((f) => f.endsWith(shared)).length, shared).toBe(1);
   }
+  // KMS, IAM and SNS have the same runtime config text: one function, called by each (so fewer functions than
+  // clients; DynamoDB's and SQS's texts are their own, or shared with clients not bundled here).
+  const runtimeConfigs = inOutput.filter((f) => f.startsWith('sdk-shared-runtime-config:')).length;
+  expect(runtimeConfigs).toBeGreaterThan(0);
+  expect(runtimeConfigs).toBeLessThanOrEqual(3);
 });
 afterAll(async () => {
   await proxy?.close();
   await emulator?.close();
 });
+
+const clientVersion = (service: string): string =>
+  (
+    JSON.parse(
+      readFileSync(path.join(ROOT, 'node_modules/@aws-sdk', `client-${service}`, 'package.json'), 'utf8'),
+    ) as { version: string }
+  ).version;
 
 /** The request's signature computed again, with the unbundled SDK's signer, over the headers it signed. */
 async function expectedAuthorization(exchange: Exchange): Promise<string> {
@@ -129,7 +145,11 @@ describe('hashes in the deployed bundle: node:crypto only', () => {
     let hashedBodies = 0;
     for (const exchange of proxy.exchanges) {
       const authorization = String(exchange.headers.authorization);
-      services.add(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? '');
+      const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? '';
+      services.add(service);
+      // Each client's own runtime config (sdk-shared-runtime-config: one function, each client's package): its
+      // own name and version in the user agent.
+      expect(String(exchange.headers['user-agent'])).toContain(`api/${service}#${clientVersion(service)}`);
       expect(authorization).toBe(await expectedAuthorization(exchange));
       // The body's SHA-256 the signature covers (sent when the SDK computed it), checked against node:crypto.
       const bodyHash = exchange.headers['x-amz-content-sha256'];
