@@ -523,6 +523,39 @@ const sdkSharedRuntimeConfig = {
   },
 };
 
+// standard-retry-only: the SDK's adaptive retry (a client-side rate limiter, 3.4 KB) is chosen only when a client
+// is configured with retryMode "adaptive". The Security Hub importer and the sweep are; the event functions and
+// the re-check are not (shared/aws/clients.ts sets "standard" unless told otherwise, and store/table.ts sets it
+// too; AWS_RETRY_MODE is never read, the mode being always given). In those four functions' bundles only, the
+// adaptive strategy is a class that throws, naming the cause. test/template/bundle-size.test.ts checks that no
+// project file in those bundles asks for adaptive retry, and that the other bundles keep it.
+const STANDARD_RETRY_FUNCTIONS =
+  /[\\/]functions[\\/](notebook-instances|studio|tags|stop-recheck)[\\/]handler\.ts$/;
+const RETRY_CONFIGURATIONS =
+  /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]retry[\\/]middleware-retry[\\/]configurations\.js$/;
+const standardRetryOnly = {
+  name: 'standard-retry-only',
+  setup(build) {
+    const entries = build.initialOptions.entryPoints ?? [];
+    const list = (Array.isArray(entries) ? entries : Object.values(entries)).map((e) =>
+      typeof e === 'string' ? e : e.in,
+    );
+    const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+    if (list.length === 0 || !list.every((e) => STANDARD_RETRY_FUNCTIONS.test(path.resolve(cwd, e)))) return;
+    build.onResolve({ filter: /^\.\.\/util-retry\/AdaptiveRetryStrategy$/ }, (args) =>
+      RETRY_CONFIGURATIONS.test(args.importer)
+        ? { path: 'AdaptiveRetryStrategy', namespace: 'standard-retry-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'standard-retry-only' }, () => ({
+      contents: `export class AdaptiveRetryStrategy { constructor() { throw new Error(${JSON.stringify(
+        'Adaptive retry is not bundled in this function: its clients retry in standard mode (scripts/esbuild-plugins.cjs)',
+      )}); } }\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
 // resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -535,6 +568,7 @@ const codePlugins = [
   sdkUnusedParts,
   sdkSharedModules,
   sdkSharedRuntimeConfig,
+  standardRetryOnly,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];
