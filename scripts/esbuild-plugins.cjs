@@ -523,6 +523,101 @@ const sdkSharedRuntimeConfig = {
   },
 };
 
+// sdk-shared-client-functions: two modules are the same text in every client but for the client's signing name
+// and the prefix of two export names (auth/httpAuthSchemeProvider.js: `defaultKMSHttpAuthSchemeProvider`,
+// `name: "kms"`; endpoint/EndpointParameters.js: `defaultSigningName: "kms"`). Where a client's text equals the
+// first installed client's once those are set aside, the module's code is written once as a function of the
+// signing name, and each client's module calls it and exports what it returns under its own names: the same
+// functions over the same values. Proven by sdk-hashes.test.ts (five clients sign with their own names).
+const PARAMETERIZED = [
+  {
+    rel: /^auth[\\/]httpAuthSchemeProvider\.js$/,
+    signingName: /name: ("[a-z0-9-]+"),/,
+    prefix: /export const default([A-Za-z0-9]+)HttpAuthSchemeParametersProvider = /,
+    prefixed: (prefix) => `default${prefix}HttpAuthScheme`,
+  },
+  { rel: /^endpoint[\\/]EndpointParameters\.js$/, signingName: /defaultSigningName: ("[a-z0-9-]+"),/ },
+];
+const IMPORT_LINE = /^import [^\n]* from "[^".][^"]*";$/;
+
+/** The module as a function of its signing name: { imports, body, exports }, or undefined if not understood. */
+function parameterize(source, spec) {
+  const names = source.match(new RegExp(spec.signingName.source, 'g')) ?? [];
+  if (names.length !== 1) return undefined;
+  const signingName = spec.signingName.exec(source)[1];
+  let text = source.replace(spec.signingName, (all) => all.replace(signingName, '__signingName'));
+  let prefix = '';
+  if (spec.prefix) {
+    const m = spec.prefix.exec(source);
+    if (!m) return undefined;
+    prefix = m[1];
+    text = text.split(spec.prefixed(prefix)).join(spec.prefixed('__'));
+  }
+  const lines = text.split('\n');
+  const firstBody = lines.findIndex((line) => !IMPORT_LINE.test(line));
+  const imports = lines.slice(0, firstBody);
+  const body = lines.slice(firstBody).join('\n');
+  // Relative imports, other export forms or the parameter's name already in use: not understood.
+  if (/from "\./.test(body) || /\bimport\b/.test(body) || /^export (?!const )/m.test(body)) return undefined;
+  if (source.includes('__signingName') || source.includes('__shared')) return undefined;
+  const exports = [...body.matchAll(/^export const ([A-Za-z0-9_$]+) = /gm)].map((m) => m[1]);
+  if (exports.length === 0) return undefined;
+  return { imports, body, exports, signingName, prefix, key: text };
+}
+
+const sdkSharedClientFunctions = {
+  name: 'sdk-shared-client-functions',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]/, namespace: 'file' },
+      (args) => {
+        const m = CLIENT_FILE.exec(args.path);
+        const spec = m && PARAMETERIZED.find((p) => p.rel.test(m[3]));
+        if (!m || !spec) return undefined;
+        const [, scope, client, rel] = m;
+        const own = parameterize(readFileSync(args.path, 'utf8'), spec);
+        if (!own || existsSync(path.join(scope, client, 'node_modules'))) return undefined;
+        const same = readdirSync(scope)
+          .filter((name) => name.startsWith('client-'))
+          .sort()
+          .filter((name) => {
+            const file = path.join(scope, name, 'dist-es', rel);
+            if (existsSync(path.join(scope, name, 'node_modules')) || !existsSync(file)) return false;
+            return parameterize(readFileSync(file, 'utf8'), spec)?.key === own.key;
+          });
+        const first = same[0];
+        if (same.length < 2 || !first) return undefined;
+        const rename = (name) =>
+          own.prefix ? name.split(spec.prefixed('__')).join(spec.prefixed(own.prefix)) : name;
+        const shared = `sdk-shared-client-functions:${path.join(scope, first, 'dist-es', rel)}`;
+        return {
+          contents:
+            `import { make } from ${JSON.stringify(shared)};\n` +
+            `const __shared = make(${own.signingName});\n` +
+            own.exports.map((name) => `export const ${rename(name)} = __shared.${name};\n`).join(''),
+          loader: 'js',
+        };
+      },
+    );
+    build.onResolve({ filter: /^sdk-shared-client-functions:/ }, (args) => ({
+      path: args.path.slice('sdk-shared-client-functions:'.length),
+      namespace: 'sdk-shared-client-functions',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shared-client-functions' }, (args) => {
+      const m = CLIENT_FILE.exec(args.path);
+      const spec = PARAMETERIZED.find((p) => p.rel.test(m[3]));
+      const { imports, body, exports } = parameterize(readFileSync(args.path, 'utf8'), spec);
+      return {
+        contents:
+          `${imports.join('\n')}\nexport const make = (__signingName) => {\n` +
+          `${body.replace(/^export const /gm, 'const ')}\nreturn { ${exports.join(', ')} };\n};\n`,
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 // standard-retry-only: the SDK's adaptive retry (a client-side rate limiter, 3.4 KB) is chosen only when a client
 // is configured with retryMode "adaptive". The Security Hub importer and the sweep are; the event functions and
 // the re-check are not (shared/aws/clients.ts sets "standard" unless told otherwise, and store/table.ts sets it
@@ -568,6 +663,7 @@ const codePlugins = [
   sdkUnusedParts,
   sdkSharedModules,
   sdkSharedRuntimeConfig,
+  sdkSharedClientFunctions,
   standardRetryOnly,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,

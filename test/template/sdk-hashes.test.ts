@@ -72,6 +72,9 @@ beforeAll(async () => {
   const runtimeConfigs = inOutput.filter((f) => f.startsWith('sdk-shared-runtime-config:')).length;
   expect(runtimeConfigs).toBeGreaterThan(0);
   expect(runtimeConfigs).toBeLessThanOrEqual(3);
+  // The auth scheme and endpoint parameter functions, written once each and called with each client's signing
+  // name (sdk-shared-client-functions): the calls below are signed for their own services.
+  expect(inOutput.filter((f) => f.startsWith('sdk-shared-client-functions:')).length).toBe(2);
 });
 afterAll(async () => {
   await proxy?.close();
