@@ -618,6 +618,119 @@ const sdkSharedClientFunctions = {
   },
 };
 
+// sdk-shared-client-class: the client class (KMSClient.js...) is the same text in several clients but for its
+// name and what it imports from its own folder. Where a client's text equals the first installed client's with
+// the names set aside, the class is written once, in a function taking those imports, and each client's module
+// calls it with its own: the same class over the same values (the deployed bundle's class names are minified
+// already; commands name their client themselves). Proven by sdk-hashes.test.ts (five clients' calls).
+const CLIENT_CLASS_FILE = /^([A-Za-z0-9]+)Client\.js$/;
+const RELATIVE_IMPORT = /^import \{ ([^}]*) \} from "(\.\/[^"]+)";$/;
+
+/** The client class module with its names set aside, its imports split, or undefined if not understood. */
+function parameterizeClientClass(source, rel) {
+  const m = CLIENT_CLASS_FILE.exec(rel);
+  if (!m) return undefined;
+  const prefix = m[1];
+  const text = source
+    .split(`default${prefix}HttpAuthScheme`)
+    .join('default__HttpAuthScheme')
+    .split(`${prefix}Client`)
+    .join('__SdkClient');
+  if (source.includes('__SdkClient') || source.includes('default__HttpAuthScheme')) return undefined;
+  const lines = text.split('\n');
+  const imports = [];
+  const relative = [];
+  let i = 0;
+  for (; i < lines.length && lines[i].startsWith('import '); i++) {
+    const r = RELATIVE_IMPORT.exec(lines[i]);
+    if (r)
+      relative.push({
+        line: i,
+        names: r[1]
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      });
+    else if (IMPORT_LINE.test(lines[i])) imports.push(lines[i]);
+    else return undefined;
+  }
+  if (
+    lines[i] !== 'export { __Client };' ||
+    !lines[i + 1]?.startsWith('export class __SdkClient extends __Client {')
+  ) {
+    return undefined;
+  }
+  const body = lines.slice(i + 1).join('\n');
+  if (/\bimport\b|^export (?!class __SdkClient )/m.test(body)) return undefined;
+  const locals = relative.flatMap((r) => r.names.map((n) => n.split(/\s+as\s+/).pop()));
+  if (!imports.some((line) => line.includes('Client as __Client'))) return undefined;
+  return { prefix, imports, locals, body, key: text };
+}
+
+const sdkSharedClientClass = {
+  name: 'sdk-shared-client-class',
+  setup(build) {
+    build.onLoad(
+      {
+        filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/][A-Za-z0-9]+Client\.js$/,
+        namespace: 'file',
+      },
+      (args) => {
+        const m = CLIENT_FILE.exec(args.path);
+        if (!m) return undefined;
+        const [, scope, client, rel] = m;
+        const source = readFileSync(args.path, 'utf8');
+        const own = parameterizeClientClass(source, rel);
+        if (!own || existsSync(path.join(scope, client, 'node_modules'))) return undefined;
+        const same = readdirSync(scope)
+          .filter((name) => name.startsWith('client-'))
+          .sort()
+          .filter((name) => {
+            const dir = path.join(scope, name, 'dist-es');
+            if (existsSync(path.join(scope, name, 'node_modules')) || !existsSync(dir)) return false;
+            const file = readdirSync(dir).find((f) => CLIENT_CLASS_FILE.test(f));
+            return (
+              file !== undefined &&
+              parameterizeClientClass(readFileSync(path.join(dir, file), 'utf8'), file)?.key === own.key
+            );
+          });
+        const first = same[0];
+        if (same.length < 2 || !first) return undefined;
+        const firstDir = path.join(scope, first, 'dist-es');
+        const firstFile = readdirSync(firstDir).find((f) => CLIENT_CLASS_FILE.test(f));
+        const restore = (name) =>
+          name.split('default__HttpAuthScheme').join(`default${own.prefix}HttpAuthScheme`);
+        const ownImports = source.split('\n').filter((line) => RELATIVE_IMPORT.test(line));
+        return {
+          contents:
+            `import { Client as __Client } from "@smithy/core/client";\n${ownImports.join('\n')}\n` +
+            `import { make } from ${JSON.stringify(`sdk-shared-client-class:${path.join(firstDir, firstFile)}`)};\n` +
+            'export { __Client };\n' +
+            `export const ${own.prefix}Client = make(${own.locals.map(restore).join(', ')});\n`,
+          loader: 'js',
+        };
+      },
+    );
+    build.onResolve({ filter: /^sdk-shared-client-class:/ }, (args) => ({
+      path: args.path.slice('sdk-shared-client-class:'.length),
+      namespace: 'sdk-shared-client-class',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shared-client-class' }, (args) => {
+      const { imports, locals, body } = parameterizeClientClass(
+        readFileSync(args.path, 'utf8'),
+        path.basename(args.path),
+      );
+      return {
+        contents:
+          `${imports.join('\n')}\nexport const make = (${locals.join(', ')}) => {\n` +
+          `${body.replace('export class __SdkClient', 'return class __SdkClient')}\n};\n`,
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 // standard-retry-only: the SDK's adaptive retry (a client-side rate limiter, 3.4 KB) is chosen only when a client
 // is configured with retryMode "adaptive". The Security Hub importer and the sweep are; the event functions and
 // the re-check are not (shared/aws/clients.ts sets "standard" unless told otherwise, and store/table.ts sets it
@@ -664,6 +777,7 @@ const codePlugins = [
   sdkSharedModules,
   sdkSharedRuntimeConfig,
   sdkSharedClientFunctions,
+  sdkSharedClientClass,
   standardRetryOnly,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,

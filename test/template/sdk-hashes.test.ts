@@ -75,6 +75,8 @@ beforeAll(async () => {
   // The auth scheme and endpoint parameter functions, written once each and called with each client's signing
   // name (sdk-shared-client-functions): the calls below are signed for their own services.
   expect(inOutput.filter((f) => f.startsWith('sdk-shared-client-functions:')).length).toBe(2);
+  // IAM's, KMS's and SNS's client classes: one class, made by each (sdk-shared-client-class).
+  expect(inOutput.filter((f) => f.startsWith('sdk-shared-client-class:')).length).toBe(1);
 });
 afterAll(async () => {
   await proxy?.close();
