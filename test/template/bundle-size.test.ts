@@ -49,7 +49,8 @@ beforeAll(async () => {
     }),
   );
   rmSync(dir, { recursive: true });
-});
+  // Seven builds: a few seconds alone, far more on a loaded machine.
+}, 180_000);
 
 describe('bundle sizes', () => {
   it('every function under functions/ is measured', () => {
