@@ -77,7 +77,8 @@ beforeAll(async () => {
   expect(inOutput.filter((f) => f.startsWith('sdk-shared-client-functions:')).length).toBe(2);
   // IAM's, KMS's and SNS's client classes: one class, made by each (sdk-shared-client-class).
   expect(inOutput.filter((f) => f.startsWith('sdk-shared-client-class:')).length).toBe(1);
-});
+  // A build: seconds, more on a loaded machine.
+}, 60_000);
 afterAll(async () => {
   await proxy?.close();
   await emulator?.close();

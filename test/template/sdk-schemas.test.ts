@@ -339,5 +339,6 @@ describe('Security Hub through the deployed bundle and through the unmodified SD
       }));
     expect(wire(deployed.exchanges)).toEqual(wire(unmodified.exchanges));
     expect(deployed.result).toEqual(unmodified.result);
-  });
+    // Two builds and some hundred calls: seconds, more on a loaded machine.
+  }, 60_000);
 });

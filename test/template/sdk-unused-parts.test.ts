@@ -41,7 +41,7 @@ let bundle: string;
 let inOutput: string[];
 beforeAll(async () => {
   ({ file: bundle, inOutput } = await bundleDeployedProbe(PROBE, 'sdk-unused-parts'));
-});
+}, 60_000);
 
 describe('sdk-unused-parts', () => {
   it('the modules are not in the deployed bundle', () => {
@@ -127,5 +127,5 @@ describe('the shared config files (sdk-unused-parts)', () => {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
-  });
+  }, 60_000);
 });
