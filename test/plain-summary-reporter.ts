@@ -13,8 +13,10 @@ export default class PlainSummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      // A file that failed to load has no tests but must count as a failure.
-      if (module.state() === 'failed' && module.children.size === 0) failed++;
+      // Errors outside any test (a file that did not load, a beforeAll/afterAll hook that threw) are failures
+      // too: the tests behind a failed hook are skipped, never run, and must not leave the line at "0 failed".
+      failed += module.errors().length;
+      for (const suite of module.children.allSuites()) failed += suite.errors().length;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
