@@ -398,10 +398,11 @@ const sdkUnusedParts = {
 };
 
 // Modules several clients have the same, bundled once (see the file): sdk-shared-modules,
-// sdk-shared-runtime-config, sdk-shared-client-functions, sdk-shared-client-class.
+// sdk-shared-runtime-config, sdk-shared-runtime-config-shared, sdk-shared-client-functions, sdk-shared-client-class.
 const {
   sdkSharedModules,
   sdkSharedRuntimeConfig,
+  sdkSharedRuntimeConfigShared,
   sdkSharedClientFunctions,
   sdkSharedClientClass,
 } = require('./esbuild-sdk-sharing.cjs');
@@ -451,6 +452,7 @@ const codePlugins = [
   sdkUnusedParts,
   sdkSharedModules,
   sdkSharedRuntimeConfig,
+  sdkSharedRuntimeConfigShared,
   sdkSharedClientFunctions,
   sdkSharedClientClass,
   standardRetryOnly,

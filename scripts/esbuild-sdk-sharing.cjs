@@ -331,4 +331,136 @@ const sdkSharedClientClass = {
   },
 };
 
-module.exports = { sdkSharedModules, sdkSharedRuntimeConfig, sdkSharedClientFunctions, sdkSharedClientClass };
+// sdk-shared-runtime-config-shared: a client's runtimeConfig.shared.js (its protocol defaults) is the same text in
+// several clients (IAM, KMS, SageMaker, SNS) but for its API version, protocol class, auth scheme provider, protocol
+// settings and service id. Where a client's text is exactly that template (SHARED_CONFIG_TEMPLATE, placeholders
+// set aside), the function is written once with those as parameters and each client calls it with its own; the
+// protocol settings stay the client's own object literal, built only when not configured. Any other text (SQS,
+// STS, DynamoDB: other imports or keys) is bundled as it is. sdk-hashes.test.ts checks the clients' calls.
+const SHARED_CONFIG_TEMPLATE = `import { AwsSdkSigV4Signer } from "@aws-sdk/core/httpAuthSchemes";
+import { @protocol } from "@aws-sdk/core/protocols";
+import { Sha256 } from "@smithy/core/checksum";
+import { NoOpLogger } from "@smithy/core/client";
+import { parseUrl } from "@smithy/core/protocols";
+import { fromBase64, fromUtf8, toBase64, toUtf8 } from "@smithy/core/serde";
+import { @authSchemeProvider } from "./auth/httpAuthSchemeProvider";
+import { defaultEndpointResolver } from "./endpoint/endpointResolver";
+import { errorTypeRegistries } from "./schemas/schemas_0";
+export const getRuntimeConfig = (config) => {
+    return {
+        apiVersion: "@apiVersion",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? @authSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? @protocol,
+        protocolSettings: config?.protocolSettings ?? @protocolSettings,
+        serviceId: config?.serviceId ?? "@serviceId",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+`;
+const SHARED_CONFIG_PLACEHOLDER = /@(protocol|authSchemeProvider|apiVersion|protocolSettings|serviceId)\b/g;
+const SHARED_CONFIG_VALUE = {
+  protocol: '([A-Za-z0-9_]+)',
+  authSchemeProvider: '(default[A-Za-z0-9]+HttpAuthSchemeProvider)',
+  apiVersion: '([0-9-]+)',
+  // The settings object: string-valued keys and the imported error registries, nothing else.
+  protocolSettings: '(\\{\\n(?: {12}(?:[A-Za-z]+: "[^"\\n\\\\]*"|errorTypeRegistries),\\n)+ {8}\\})',
+  serviceId: '([A-Za-z0-9 -]+)',
+};
+const SHARED_CONFIG_PATTERN = (() => {
+  const order = [];
+  const escaped = SHARED_CONFIG_TEMPLATE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(
+    SHARED_CONFIG_PLACEHOLDER,
+    (_, name) => {
+      if (order.includes(name)) return `\\${order.indexOf(name) + 1}`;
+      order.push(name);
+      return SHARED_CONFIG_VALUE[name];
+    },
+  );
+  return { regex: new RegExp(`^${escaped}$`), order };
+})();
+
+/** The template's values in a client's runtimeConfig.shared.js, or undefined if its text is another. */
+function sharedConfigValues(source) {
+  const m = SHARED_CONFIG_PATTERN.regex.exec(source);
+  if (!m) return undefined;
+  return Object.fromEntries(SHARED_CONFIG_PATTERN.order.map((name, i) => [name, m[i + 1]]));
+}
+
+const SHARED_CONFIG_FILE = /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]runtimeConfig\.shared\.js$/;
+
+const sdkSharedRuntimeConfigShared = {
+  name: 'sdk-shared-runtime-config-shared',
+  setup(build) {
+    build.onLoad({ filter: SHARED_CONFIG_FILE, namespace: 'file' }, (args) => {
+      const m = CLIENT_FILE.exec(args.path);
+      if (!m) return undefined;
+      const [, scope, client, rel] = m;
+      const own = sharedConfigValues(readFileSync(args.path, 'utf8'));
+      if (!own || existsSync(path.join(scope, client, 'node_modules'))) return undefined;
+      const same = clientsAlike(scope, (name) => {
+        const file = path.join(scope, name, 'dist-es', rel);
+        return existsSync(file) && sharedConfigValues(readFileSync(file, 'utf8')) !== undefined;
+      });
+      const first = same[0];
+      if (same.length < 2 || !first) return undefined;
+      const shared = `sdk-shared-runtime-config-shared:${path.join(scope, first, 'dist-es', rel)}`;
+      return {
+        contents:
+          `import { ${own.protocol} } from "@aws-sdk/core/protocols";\n` +
+          `import { ${own.authSchemeProvider} } from "./auth/httpAuthSchemeProvider";\n` +
+          'import { defaultEndpointResolver } from "./endpoint/endpointResolver";\n' +
+          'import { errorTypeRegistries } from "./schemas/schemas_0";\n' +
+          `import { makeGetRuntimeConfig } from ${JSON.stringify(shared)};\n` +
+          `export const getRuntimeConfig = makeGetRuntimeConfig(${JSON.stringify(own.apiVersion)}, ` +
+          `defaultEndpointResolver, ${own.authSchemeProvider}, ${own.protocol}, ` +
+          `() => (${own.protocolSettings}), ${JSON.stringify(own.serviceId)});\n`,
+        loader: 'js',
+      };
+    });
+    build.onResolve({ filter: /^sdk-shared-runtime-config-shared:/ }, (args) => ({
+      path: args.path.slice('sdk-shared-runtime-config-shared:'.length),
+      namespace: 'sdk-shared-runtime-config-shared',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shared-runtime-config-shared' }, (args) => {
+      const lines = SHARED_CONFIG_TEMPLATE.split('\n');
+      const body = lines
+        .filter((line) => !line.startsWith('import ') || !/ from "(\.|@aws-sdk\/core\/protocols)/.test(line))
+        .join('\n')
+        .replace(
+          'export const getRuntimeConfig = (config) => {',
+          'export const makeGetRuntimeConfig = (apiVersion, defaultEndpointResolver, authSchemeProvider, ' +
+            'protocol, protocolSettings, serviceId) => (config) => {',
+        )
+        .replace('"@apiVersion"', 'apiVersion')
+        .replace('?? @authSchemeProvider', '?? authSchemeProvider')
+        .replace('?? @protocol,', '?? protocol,')
+        .replace('?? @protocolSettings', '?? protocolSettings()')
+        .replace('"@serviceId"', 'serviceId');
+      return { contents: body, resolveDir: path.dirname(args.path), loader: 'js' };
+    });
+  },
+};
+
+module.exports = {
+  sdkSharedModules,
+  sdkSharedRuntimeConfig,
+  sdkSharedRuntimeConfigShared,
+  sdkSharedClientFunctions,
+  sdkSharedClientClass,
+};
