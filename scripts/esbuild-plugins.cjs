@@ -7,6 +7,7 @@
 // still point at the TypeScript source; library frames show the bundle position instead.
 'use strict';
 
+const { createHash } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
@@ -440,6 +441,61 @@ const standardRetryOnly = {
   },
 };
 
+// powertools-batch-store-compact: Powertools batch's BatchProcessingStore (2.35.0) writes the same getter and setter
+// seven times over (its state in Lambda's InvokeStore when AWS_LAMBDA_MAX_CONCURRENCY is set, else in the instance).
+// Where the file is exactly that text (its SHA-256), it becomes one class whose fourteen methods call two private
+// helpers: the same keys, defaults, fallbacks and errors. test/template/batch-store.test.ts runs one script of
+// calls through the store as deployed and as published, in both modes and without an InvokeStore: the same.
+const BATCH_STORE_FILE =
+  /[\\/]@aws-lambda-powertools[\\/]batch[\\/]lib[\\/]esm[\\/]BatchProcessingStore\.js$/;
+const BATCH_STORE_SHA256 = '62fc118b51eb369a5c504a736afa6d7dbef83232722618096b54e9fcb080a5c6';
+// [method suffix, symbol name, initial fallback, default when the InvokeStore has none (absent: none), throws
+// when the InvokeStore is missing]
+const BATCH_STORE_FIELDS = [
+  ['Records', 'records', '[]', '[]', true],
+  ['Handler', 'handler', '() => { }', '() => { }', false],
+  ['Options', 'options', 'undefined', undefined, false],
+  ['FailureMessages', 'failureMessages', '[]', '[]', false],
+  ['SuccessMessages', 'successMessages', '[]', '[]', false],
+  ['BatchResponse', 'batchResponse', '{ batchItemFailures: [] }', '{ batchItemFailures: [] }', false],
+  ['Errors', 'errors', '[]', '[]', false],
+];
+const COMPACT_BATCH_STORE = `import '@aws/lambda-invoke-store';
+import { shouldUseInvokeStore } from '@aws-lambda-powertools/commons/utils/env';
+const invokeStore = (strict) => {
+    if (strict && globalThis.awslambda?.InvokeStore === undefined) throw new Error('InvokeStore is not available');
+    return globalThis.awslambda?.InvokeStore;
+};
+class BatchProcessingStore {
+    #keys = [${BATCH_STORE_FIELDS.map(([, name]) => `'${name}'`).join(', ')}].map((name) => Symbol(\`powertools.batch.\${name}\`));
+    #fallback = [${BATCH_STORE_FIELDS.map(([, , initial]) => initial).join(', ')}];
+    #get(i, strict, absent) {
+        if (!shouldUseInvokeStore()) return this.#fallback[i];
+        const value = invokeStore(strict)?.get(this.#keys[i]);
+        return absent ? value ?? absent() : value;
+    }
+    #set(i, strict, value) {
+        if (!shouldUseInvokeStore()) this.#fallback[i] = value;
+        else invokeStore(strict)?.set(this.#keys[i], value);
+    }
+${BATCH_STORE_FIELDS.map(
+  ([suffix, , , absent, strict], i) =>
+    `    get${suffix}() { return this.#get(${i}, ${strict}${absent ? `, () => (${absent})` : ''}); }\n` +
+    `    set${suffix}(value) { this.#set(${i}, ${strict}, value); }\n`,
+).join('')}}
+export { BatchProcessingStore };
+`;
+const powertoolsBatchStoreCompact = {
+  name: 'powertools-batch-store-compact',
+  setup(build) {
+    build.onLoad({ filter: BATCH_STORE_FILE, namespace: 'file' }, (args) => {
+      const source = readFileSync(args.path);
+      if (createHash('sha256').update(source).digest('hex') !== BATCH_STORE_SHA256) return undefined;
+      return { contents: COMPACT_BATCH_STORE, resolveDir: path.dirname(args.path), loader: 'js' };
+    });
+  },
+};
+
 // The schema modules: every shape with traits tree-shakable, error registrations compact, and Security Hub's
 // resource details that the guardrails never send as documents (see the file).
 const { sdkTreeShakableSchemas, securityHubResourceDetails } = require('./esbuild-sdk-schemas.cjs');
@@ -456,6 +512,7 @@ const codePlugins = [
   sdkSharedClientFunctions,
   sdkSharedClientClass,
   standardRetryOnly,
+  powertoolsBatchStoreCompact,
   securityHubResourceDetails,
   sdkTreeShakableSchemas,
 ];
