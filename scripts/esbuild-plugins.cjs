@@ -248,6 +248,8 @@ export const errorClassFactory = (Base, namespace) => (name, fault, fields, retr
 `;
 const ERROR_CLASS_FACTORY_PATH = 'sdk-compact-errors:factory';
 
+const ERROR_NAME_PREFIX = '__errorName_';
+
 /** The compact module: one factory call per class, building it as the SDK's declaration would. */
 function compactSdkErrors({ base, classes }) {
   // Most shape ids are "<namespace>#<class name>": the namespace is written once.
@@ -262,8 +264,10 @@ function compactSdkErrors({ base, classes }) {
     `const errorClass = errorClassFactory(__BaseException, ${JSON.stringify(namespace)});`,
   ];
   for (const c of classes) {
+    // The name is exported too: the client's schema module, which spells it again, imports it (sdk-shared-error-names).
+    lines.push(`export const ${ERROR_NAME_PREFIX}${c.name} = ${JSON.stringify(c.name)};`);
     const args = [
-      JSON.stringify(c.name),
+      `${ERROR_NAME_PREFIX}${c.name}`,
       JSON.stringify(c.fault),
       JSON.stringify(c.fields),
       c.retryable === undefined ? 'undefined' : `() => (${c.retryable})`,
@@ -522,6 +526,7 @@ module.exports.codePlugins = codePlugins;
 module.exports.sdkPackageVersionOnly = sdkPackageVersionOnly;
 module.exports.parseSdkErrors = parseSdkErrors;
 module.exports.compactSdkErrors = compactSdkErrors;
+module.exports.ERROR_NAME_PREFIX = ERROR_NAME_PREFIX;
 module.exports.ERROR_CLASS_FACTORY = ERROR_CLASS_FACTORY;
 module.exports.filterSourceMap = filterSourceMap;
 module.exports.decodeSegment = decodeSegment;

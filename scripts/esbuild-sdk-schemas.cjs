@@ -4,6 +4,7 @@
 'use strict';
 
 const { readFileSync } = require('node:fs');
+const path = require('node:path');
 
 const SDK_SCHEMAS =
   /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
@@ -124,12 +125,48 @@ function resourceDetailsAsDocuments(source, keep = RESOURCE_DETAILS_SENT) {
   return source.replace(m[0], m[0].replace(`[${m[2]}]`, `[${rewritten}]`));
 }
 
+/**
+ * sdk-shared-error-names: an error's name is spelled twice per client, in its class (models/errors.js) and as a
+ * string constant of the schema module (`const _KMSISEn = "KMSInvalidStateException";`). Where the errors module
+ * is one sdk-compact-errors rewrites (it then exports each name), and the schema module imports that class from
+ * it, the constant becomes an import of the exported name: the same string, written once. No import cycle: the
+ * errors module imports nothing of the schemas. test/template/sdk-trim.test.ts compares every client's failures
+ * (error name, fields) through the deployed bundle with the unmodified SDK's; sdk-hashes.test.ts the errors' names.
+ */
+function sharedErrorNames(source, errorsFile) {
+  // Loaded here, not at the top: scripts/esbuild-plugins.cjs requires this file.
+  const { parseSdkErrors, ERROR_NAME_PREFIX } = require('./esbuild-plugins.cjs');
+  let errors;
+  try {
+    errors = parseSdkErrors(readFileSync(errorsFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!errors) return undefined;
+  const imported = source.match(/^import \{ ([A-Za-z0-9_$, ]+), \} from "\.\.\/models\/errors";$/m);
+  if (!imported) return undefined;
+  const names = new Set(imported[1].split(', '));
+  const compacted = new Set(errors.classes.map((c) => c.name));
+  const lines = [];
+  const out = source.replace(/^const (_[A-Za-z0-9_$]+) = "([A-Za-z0-9_]+)";\n/gm, (line, constant, value) => {
+    if (!names.has(value) || !compacted.has(value)) return line;
+    lines.push(`import { ${ERROR_NAME_PREFIX}${value} as ${constant} } from "../models/errors";\n`);
+    return '';
+  });
+  return lines.length === 0 ? undefined : lines.join('') + out;
+}
+
 const sdkTreeShakableSchemas = {
   name: 'sdk-tree-shakable-schemas',
   setup(build) {
+    // The error names are exported only where sdk-compact-errors rewrites the errors modules.
+    const compactErrors = (build.initialOptions.plugins ?? []).some((p) => p.name === 'sdk-compact-errors');
     build.onLoad({ filter: SDK_SCHEMAS }, (args) => {
-      const rewritten = rewriteSchemas(readFileSync(args.path, 'utf8'));
-      return rewritten ? { contents: rewritten, loader: 'js' } : undefined;
+      const source = readFileSync(args.path, 'utf8');
+      const rewritten = rewriteSchemas(source) ?? source;
+      const errorsFile = path.join(path.dirname(args.path), '..', 'models', 'errors.js');
+      const shared = (compactErrors && sharedErrorNames(rewritten, errorsFile)) || rewritten;
+      return shared === source ? undefined : { contents: shared, loader: 'js' };
     });
   },
 };
